@@ -1,0 +1,28 @@
+//! # riskd
+//!
+//! Streaming account-takeover detection for Microsoft Entra ID sign-in and audit logs.
+//!
+//! ## Layout
+//!
+//! - [`model`]: normalized `SignIn` / `AuditEvent` and the output records (`RiskySignIn`,
+//!   Graph `riskDetection`-shaped; `RiskyUser`, Graph `riskyUser`-shaped).
+//! - [`ingest`]: decoders for every input shape (Event Hub, Graph, Log Analytics, admin
+//!   center downloads; JSON, NDJSON, CSV, gzip). Bad input becomes dead letters, never a
+//!   panic.
+//! - [`detect`]: the pure detection core: per-user baselines, scoring, named detections,
+//!   user risk. No I/O, no wall clock: event time is passed in.
+//! - [`config`]: TOML configuration, validated at start-up.
+//! - [`replay`]: batch mode: files in, NDJSON risk records and a summary out.
+//!
+//! ## Data flow
+//!
+//! ```text
+//! bytes ──ingest──> Event ──(ordered by event time)──> detect::Engine ──> RiskySignIn / RiskyUser
+//!    └──> DeadLetter (origin, reason, original bytes)
+//! ```
+
+pub mod config;
+pub mod detect;
+pub mod ingest;
+pub mod model;
+pub mod replay;
