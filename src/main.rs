@@ -70,7 +70,12 @@ fn load_config(path: Option<&PathBuf>) -> Result<Config, ExitCode> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Replay { config, out, quiet, inputs } => {
+        Command::Replay {
+            config,
+            out,
+            quiet,
+            inputs,
+        } => {
             let config = match load_config(config.as_ref()) {
                 Ok(c) => c,
                 Err(code) => return code,

@@ -26,9 +26,15 @@ pub enum ReplayError {
     #[error("input {path} does not exist")]
     MissingInput { path: String },
     #[error("cannot read {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: String, source: std::io::Error },
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// How to run a replay.
@@ -79,7 +85,10 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ReplayError> {
                 })?;
                 for entry in rd.flatten() {
                     let path = entry.path();
-                    let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+                    let hidden = path
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with('.'));
                     if hidden {
                         continue;
                     }
@@ -95,7 +104,9 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, ReplayError> {
         } else if p.exists() {
             out.push(p.clone());
         } else {
-            return Err(ReplayError::MissingInput { path: p.display().to_string() });
+            return Err(ReplayError::MissingInput {
+                path: p.display().to_string(),
+            });
         }
     }
     Ok(out)
@@ -113,7 +124,11 @@ fn is_log_file(path: &Path) -> bool {
 
 /// Category hint from admin-center download file names (`NonInteractiveSignIns_...csv`).
 pub fn hints_for(path: &Path) -> Hints {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let category = if name.contains("noninteractivesignins") {
         Some(SignInCategory::NonInteractive)
     } else if name.contains("interactivesignins") {
@@ -133,22 +148,38 @@ fn read_input(path: &Path) -> Result<Vec<u8>, ReplayError> {
     let res = if path.as_os_str() == "-" {
         std::io::stdin().lock().read_to_end(&mut buf).map(|_| ())
     } else {
-        File::open(path).and_then(|mut f| f.read_to_end(&mut buf)).map(|_| ())
+        File::open(path)
+            .and_then(|mut f| f.read_to_end(&mut buf))
+            .map(|_| ())
     };
-    res.map_err(|source| ReplayError::Read { path: path.display().to_string(), source })?;
+    res.map_err(|source| ReplayError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
     Ok(buf)
 }
 
 /// Decodes every input into one collection.
-pub fn decode_files(inputs: &[PathBuf], bar: &ProgressBar) -> Result<(Collected, u64, usize), ReplayError> {
+pub fn decode_files(
+    inputs: &[PathBuf],
+    bar: &ProgressBar,
+) -> Result<(Collected, u64, usize), ReplayError> {
     let files = expand_inputs(inputs)?;
     let mut collected = Collected::default();
     let mut bytes = 0u64;
     for path in &files {
         let data = read_input(path)?;
         bytes += data.len() as u64;
-        let name = if path.as_os_str() == "-" { "-".to_owned() } else { path.display().to_string() };
-        let origin = Origin::File { file: name, line: 1, record: None };
+        let name = if path.as_os_str() == "-" {
+            "-".to_owned()
+        } else {
+            path.display().to_string()
+        };
+        let origin = Origin::File {
+            file: name,
+            line: 1,
+            record: None,
+        };
         decode_input(&data, &origin, hints_for(path), &mut collected);
         bar.inc(1);
     }
@@ -159,7 +190,9 @@ pub fn decode_files(inputs: &[PathBuf], bar: &ProgressBar) -> Result<(Collected,
 /// not change the order.
 pub fn order_events(events: &mut [Event]) {
     events.sort_by(|a, b| {
-        a.time().cmp(&b.time()).then_with(|| tie_key(a).cmp(&tie_key(b)))
+        a.time()
+            .cmp(&b.time())
+            .then_with(|| tie_key(a).cmp(&tie_key(b)))
     });
 }
 
@@ -177,22 +210,31 @@ struct NdjsonWriter {
 
 impl NdjsonWriter {
     fn create(path: PathBuf) -> Result<Self, ReplayError> {
-        let f = File::create(&path)
-            .map_err(|source| ReplayError::Write { path: path.display().to_string(), source })?;
-        Ok(NdjsonWriter { path, out: BufWriter::new(f) })
+        let f = File::create(&path).map_err(|source| ReplayError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(NdjsonWriter {
+            path,
+            out: BufWriter::new(f),
+        })
     }
 
     fn write<T: Serialize>(&mut self, value: &T) -> Result<(), ReplayError> {
         let res = serde_json::to_writer(&mut self.out, value)
             .map_err(std::io::Error::from)
             .and_then(|_| self.out.write_all(b"\n"));
-        res.map_err(|source| ReplayError::Write { path: self.path.display().to_string(), source })
+        res.map_err(|source| ReplayError::Write {
+            path: self.path.display().to_string(),
+            source,
+        })
     }
 
     fn finish(mut self) -> Result<(), ReplayError> {
-        self.out
-            .flush()
-            .map_err(|source| ReplayError::Write { path: self.path.display().to_string(), source })
+        self.out.flush().map_err(|source| ReplayError::Write {
+            path: self.path.display().to_string(),
+            source,
+        })
     }
 }
 
@@ -221,7 +263,11 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
     let (collected, input_bytes, inputs) = decode_files(&opts.inputs, &bar)?;
     bar.finish_and_clear();
 
-    let Collected { mut events, dead_letters, skipped } = collected;
+    let Collected {
+        mut events,
+        dead_letters,
+        skipped,
+    } = collected;
     order_events(&mut events);
 
     let mut summary = Summary {
@@ -231,14 +277,21 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
         skipped_by_category: skipped,
         dead_letters: dead_letters.len() as u64,
         out_dir: opts.out_dir.display().to_string(),
-        first_event: events.first().map(|e| crate::ingest::time::format_timestamp(e.time())),
-        last_event: events.last().map(|e| crate::ingest::time::format_timestamp(e.time())),
+        first_event: events
+            .first()
+            .map(|e| crate::ingest::time::format_timestamp(e.time())),
+        last_event: events
+            .last()
+            .map(|e| crate::ingest::time::format_timestamp(e.time())),
         ..Summary::default()
     };
 
     let mut dl_out = NdjsonWriter::create(opts.out_dir.join("dead-letter.ndjson"))?;
     for d in &dead_letters {
-        *summary.dead_letters_by_reason.entry(d.reason_kind.clone()).or_default() += 1;
+        *summary
+            .dead_letters_by_reason
+            .entry(d.reason_kind.clone())
+            .or_default() += 1;
         dl_out.write(d)?;
     }
     dl_out.finish()?;
@@ -247,13 +300,23 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
     let mut users_out = NdjsonWriter::create(opts.out_dir.join("risky-users.ndjson"))?;
     let mut engine = Engine::new(opts.config.detect.clone());
     let mut latest: BTreeMap<String, (RiskLevel, RiskState)> = BTreeMap::new();
-    let bar = progress_bar(opts.progress && events.len() > 50_000, events.len() as u64, "scoring");
+    let bar = progress_bar(
+        opts.progress && events.len() > 50_000,
+        events.len() as u64,
+        "scoring",
+    );
     for event in &events {
-        *summary.events_by_category.entry(event.category_label().to_owned()).or_default() += 1;
+        *summary
+            .events_by_category
+            .entry(event.category_label().to_owned())
+            .or_default() += 1;
         let out = engine.process(event);
         if let Some(r) = &out.risky_sign_in {
             summary.risky_sign_ins += 1;
-            *summary.risky_sign_ins_by_level.entry(r.risk_level.as_str().to_owned()).or_default() += 1;
+            *summary
+                .risky_sign_ins_by_level
+                .entry(r.risk_level.as_str().to_owned())
+                .or_default() += 1;
             for t in &r.risk_event_types {
                 *summary.detections_by_type.entry(t.clone()).or_default() += 1;
             }
@@ -272,14 +335,19 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
 
     for (level, state) in latest.values() {
         if is_flagged(*level, *state) {
-            *summary.users_flagged_by_level.entry(level.as_str().to_owned()).or_default() += 1;
+            *summary
+                .users_flagged_by_level
+                .entry(level.as_str().to_owned())
+                .or_default() += 1;
         }
     }
 
     let path = opts.out_dir.join("summary.json");
     let text = serde_json::to_string_pretty(&summary).unwrap_or_default();
-    std::fs::write(&path, text + "\n")
-        .map_err(|source| ReplayError::Write { path: path.display().to_string(), source })?;
+    std::fs::write(&path, text + "\n").map_err(|source| ReplayError::Write {
+        path: path.display().to_string(),
+        source,
+    })?;
     Ok(summary)
 }
 
@@ -301,13 +369,20 @@ fn human_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }
 
 fn join_counts(m: &BTreeMap<String, u64>) -> String {
     let mut v: Vec<_> = m.iter().collect();
     v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+    v.iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn by_level(m: &BTreeMap<String, u64>) -> String {
@@ -315,12 +390,21 @@ fn by_level(m: &BTreeMap<String, u64>) -> String {
         .iter()
         .filter_map(|l| m.get(*l).map(|n| format!("{l} {n}")))
         .collect();
-    if parts.is_empty() { String::new() } else { format!("  ({})", parts.join(", ")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("  ({})", parts.join(", "))
+    }
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "riskd replay: {} input file(s), {}", self.inputs, human_bytes(self.input_bytes))?;
+        writeln!(
+            f,
+            "riskd replay: {} input file(s), {}",
+            self.inputs,
+            human_bytes(self.input_bytes)
+        )?;
         if let (Some(a), Some(b)) = (&self.first_event, &self.last_event) {
             writeln!(f, "  time span          {a} .. {b}")?;
         }
@@ -331,11 +415,20 @@ impl std::fmt::Display for Summary {
             writeln!(f, "    {c:<32} {n}")?;
         }
         if !self.skipped_by_category.is_empty() {
-            writeln!(f, "  skipped (not read) {}", join_counts(&self.skipped_by_category))?;
+            writeln!(
+                f,
+                "  skipped (not read) {}",
+                join_counts(&self.skipped_by_category)
+            )?;
         }
         write!(f, "  dead letters       {}", self.dead_letters)?;
         if self.dead_letters > 0 {
-            write!(f, "  ({})  -> {}/dead-letter.ndjson", join_counts(&self.dead_letters_by_reason), self.out_dir)?;
+            write!(
+                f,
+                "  ({})  -> {}/dead-letter.ndjson",
+                join_counts(&self.dead_letters_by_reason),
+                self.out_dir
+            )?;
         }
         writeln!(f)?;
         writeln!(
@@ -346,7 +439,11 @@ impl std::fmt::Display for Summary {
             self.out_dir
         )?;
         if !self.detections_by_type.is_empty() {
-            writeln!(f, "    detections       {}", join_counts(&self.detections_by_type))?;
+            writeln!(
+                f,
+                "    detections       {}",
+                join_counts(&self.detections_by_type)
+            )?;
         }
         let flagged: u64 = self.users_flagged_by_level.values().sum();
         writeln!(

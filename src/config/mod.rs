@@ -21,7 +21,10 @@ pub struct Config {
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path} is invalid: {message}")]
     Parse { path: String, message: String },
     #[error("config key `{key}` is invalid: {message}")]
@@ -58,7 +61,10 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.detect
             .validate()
-            .map_err(|(key, message)| ConfigError::Invalid { key: format!("detect.{key}"), message })
+            .map_err(|(key, message)| ConfigError::Invalid {
+                key: format!("detect.{key}"),
+                message,
+            })
     }
 }
 
@@ -68,7 +74,9 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let e = Config::from_toml("[detect]\nno_such_key = 1\n").unwrap_err().to_string();
+        let e = Config::from_toml("[detect]\nno_such_key = 1\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("no_such_key"), "{e}");
     }
 

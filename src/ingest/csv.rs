@@ -143,7 +143,11 @@ impl Layout {
             // A duplicated column keeps its first occurrence.
             keys.push(key.filter(|k| seen.insert(k.clone())));
         }
-        Layout { dialect, keys, targets }
+        Layout {
+            dialect,
+            keys,
+            targets,
+        }
     }
 }
 
@@ -240,7 +244,10 @@ pub fn decode_csv(text: &str, origin: &Origin, hints: Hints, sink: &mut impl Sin
         .from_reader(text.as_bytes());
     let mut rec = csv::ByteRecord::new();
     let headers: Vec<String> = match rdr.read_byte_record(&mut rec) {
-        Ok(true) => rec.iter().map(|h| clean_header(&String::from_utf8_lossy(h))).collect(),
+        Ok(true) => rec
+            .iter()
+            .map(|h| clean_header(&String::from_utf8_lossy(h)))
+            .collect(),
         _ => return false,
     };
     let Some(dialect) = detect_dialect(&headers) else {
@@ -260,7 +267,9 @@ pub fn decode_csv(text: &str, origin: &Origin, hints: Hints, sink: &mut impl Sin
                 let result = match cells {
                     Ok(cells) if cells.iter().all(|c| c.trim().is_empty()) => continue,
                     Ok(cells) => decode_row(&layout, &cells, hints),
-                    Err(e) => Err(DecodeError::InvalidUtf8 { valid_up_to: e.valid_up_to() }),
+                    Err(e) => Err(DecodeError::InvalidUtf8 {
+                        valid_up_to: e.valid_up_to(),
+                    }),
                 };
                 match result {
                     Ok(Normalized::Event(e)) => sink.event(e),
@@ -286,7 +295,10 @@ mod tests {
     #[test]
     fn header_cleaning() {
         assert_eq!(clean_header("Application ID "), "Application ID");
-        assert_eq!(clean_header("Autonomous system  number"), "Autonomous system number");
+        assert_eq!(
+            clean_header("Autonomous system  number"),
+            "Autonomous system number"
+        );
         assert_eq!(clean_header("TimeGenerated [UTC]"), "TimeGenerated");
     }
 

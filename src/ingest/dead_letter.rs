@@ -61,7 +61,12 @@ impl std::fmt::Display for Origin {
                 }
                 Ok(())
             }
-            Origin::Kafka { topic, partition, offset, record } => {
+            Origin::Kafka {
+                topic,
+                partition,
+                offset,
+                record,
+            } => {
                 write!(f, "{topic}[{partition}]@{offset}")?;
                 if let Some(r) = record {
                     write!(f, " record {r}")?;
@@ -104,7 +109,10 @@ impl DeadLetter {
         }
         let (text, encoding) = match std::str::from_utf8(kept) {
             Ok(s) => (s.to_owned(), "utf8"),
-            Err(_) => (base64::engine::general_purpose::STANDARD.encode(kept), "base64"),
+            Err(_) => (
+                base64::engine::general_purpose::STANDARD.encode(kept),
+                "base64",
+            ),
         };
         DeadLetter {
             source,
@@ -134,7 +142,11 @@ mod tests {
     use super::*;
 
     fn origin() -> Origin {
-        Origin::File { file: "x".into(), line: 3, record: None }
+        Origin::File {
+            file: "x".into(),
+            line: 3,
+            record: None,
+        }
     }
 
     #[test]
@@ -161,7 +173,12 @@ mod tests {
     #[test]
     fn origin_displays_where_it_came_from() {
         assert_eq!(origin().with_record(2).to_string(), "x:3 record 2");
-        let k = Origin::Kafka { topic: "t".into(), partition: 1, offset: 9, record: None };
+        let k = Origin::Kafka {
+            topic: "t".into(),
+            partition: 1,
+            offset: 9,
+            record: None,
+        };
         assert_eq!(k.to_string(), "t[1]@9");
     }
 }

@@ -18,7 +18,9 @@ pub enum DecodeError {
     MissingField(&'static str),
     #[error("field `{field}` holds {value:?}, which is not a timestamp in any supported form")]
     BadTimestamp { field: &'static str, value: String },
-    #[error("sign-in has neither a user id nor a user principal name, so it cannot be keyed to a user")]
+    #[error(
+        "sign-in has neither a user id nor a user principal name, so it cannot be keyed to a user"
+    )]
     MissingUser,
     #[error("a field has the wrong type: {0}")]
     FieldType(String),

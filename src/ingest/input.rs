@@ -75,11 +75,18 @@ fn decode_lines(data: &[u8], origin: &Origin, hints: Hints, sink: &mut impl Sink
 
 /// One or more pretty-printed documents; a broken one ends the file as one dead letter.
 fn decode_pretty(data: &[u8], origin: &Origin, hints: Hints, sink: &mut impl Sink) {
-    let line_at = |offset: usize| 1 + data[..offset.min(data.len())].iter().filter(|&&c| c == b'\n').count() as u64;
+    let line_at = |offset: usize| {
+        1 + data[..offset.min(data.len())]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count() as u64
+    };
     let text = match std::str::from_utf8(data) {
         Ok(t) => t,
         Err(e) => {
-            let err = DecodeError::InvalidUtf8 { valid_up_to: e.valid_up_to() };
+            let err = DecodeError::InvalidUtf8 {
+                valid_up_to: e.valid_up_to(),
+            };
             sink.dead_letter(DeadLetter::new(origin.at_line(1), &err, data));
             return;
         }
@@ -98,7 +105,11 @@ fn decode_pretty(data: &[u8], origin: &Origin, hints: Hints, sink: &mut impl Sin
                 let err = DecodeError::InvalidJson(e.to_string());
                 let rest = &data[start..];
                 let skipped_ws = rest.len() - trim_json(rest).len();
-                sink.dead_letter(DeadLetter::new(origin.at_line(line_at(start + skipped_ws.min(rest.len()))), &err, trim_json(rest)));
+                sink.dead_letter(DeadLetter::new(
+                    origin.at_line(line_at(start + skipped_ws.min(rest.len()))),
+                    &err,
+                    trim_json(rest),
+                ));
                 break;
             }
         }

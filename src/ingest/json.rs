@@ -33,14 +33,20 @@ pub fn decode_document(bytes: &[u8], origin: &Origin, hints: Hints, sink: &mut i
                 let several = raws.len() > 1;
                 for (i, err) in failed {
                     let raw = raws.get(i).map(|r| r.get().as_bytes()).unwrap_or(body);
-                    let o = if several { origin.with_record(i) } else { origin.clone() };
+                    let o = if several {
+                        origin.with_record(i)
+                    } else {
+                        origin.clone()
+                    };
                     sink.dead_letter(DeadLetter::new(o, &err, raw));
                 }
             }
         }
         Err(e) => {
             if let Err(u) = std::str::from_utf8(body) {
-                let err = DecodeError::InvalidUtf8 { valid_up_to: u.valid_up_to() };
+                let err = DecodeError::InvalidUtf8 {
+                    valid_up_to: u.valid_up_to(),
+                };
                 sink.dead_letter(DeadLetter::new(origin.clone(), &err, bytes));
                 return;
             }
@@ -80,7 +86,11 @@ fn decode_each(raws: &[&RawValue], origin: &Origin, hints: Hints, sink: &mut imp
         let mut failed = Vec::new();
         emit(result, i, &mut failed, sink);
         for (_, err) in failed {
-            let o = if several { origin.with_record(i) } else { origin.clone() };
+            let o = if several {
+                origin.with_record(i)
+            } else {
+                origin.clone()
+            };
             sink.dead_letter(DeadLetter::new(o, &err, text.as_bytes()));
         }
     }
@@ -89,8 +99,14 @@ fn decode_each(raws: &[&RawValue], origin: &Origin, hints: Hints, sink: &mut imp
 /// Strips a UTF-8 byte-order mark and surrounding ASCII whitespace.
 pub fn trim_json(bytes: &[u8]) -> &[u8] {
     let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |i| i + 1);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |i| i + 1);
     &b[start..end]
 }
 
@@ -133,9 +149,10 @@ fn split_records(body: &[u8]) -> Result<Vec<&RawValue>, serde_json::Error> {
     let mut out = Vec::with_capacity(top.len());
     for raw in top {
         match serde_json::from_str::<Container>(raw.get()) {
-            Ok(Container { records: Some(r), .. }) | Ok(Container { value: Some(r), .. }) => {
-                out.extend(r)
-            }
+            Ok(Container {
+                records: Some(r), ..
+            })
+            | Ok(Container { value: Some(r), .. }) => out.extend(r),
             _ => out.push(raw),
         }
     }

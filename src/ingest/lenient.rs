@@ -99,7 +99,11 @@ impl<'de> Deserialize<'de> for LInt {
                 Ok(LInt(i64::try_from(v).ok()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<LInt, E> {
-                Ok(LInt(if v.is_finite() && v.fract() == 0.0 { Some(v as i64) } else { None }))
+                Ok(LInt(if v.is_finite() && v.fract() == 0.0 {
+                    Some(v as i64)
+                } else {
+                    None
+                }))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<LInt, E> {
                 let t = v.trim();
@@ -191,19 +195,18 @@ impl<'de> Deserialize<'de> for LBool {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<LBool, E> {
                 let t = v.trim();
-                Ok(LBool(if t.eq_ignore_ascii_case("true")
-                    || t.eq_ignore_ascii_case("yes")
-                    || t == "1"
-                {
-                    Some(true)
-                } else if t.eq_ignore_ascii_case("false")
-                    || t.eq_ignore_ascii_case("no")
-                    || t == "0"
-                {
-                    Some(false)
-                } else {
-                    None
-                }))
+                Ok(LBool(
+                    if t.eq_ignore_ascii_case("true") || t.eq_ignore_ascii_case("yes") || t == "1" {
+                        Some(true)
+                    } else if t.eq_ignore_ascii_case("false")
+                        || t.eq_ignore_ascii_case("no")
+                        || t == "0"
+                    {
+                        Some(false)
+                    } else {
+                        None
+                    },
+                ))
             }
             fn visit_unit<E: de::Error>(self) -> Result<LBool, E> {
                 Ok(LBool(None))
@@ -311,7 +314,8 @@ mod tests {
         assert_eq!(t.f.0, Some(1.5));
         assert_eq!(t.b.0, Some(true));
         assert_eq!(t.j.0.unwrap().len(), 2);
-        let t: T = serde_json::from_str(r#"{"s":null,"i":null,"f":"","b":"False","j":[]}"#).unwrap();
+        let t: T =
+            serde_json::from_str(r#"{"s":null,"i":null,"f":"","b":"False","j":[]}"#).unwrap();
         assert_eq!(t.s.0, None);
         assert_eq!(t.i.0, None);
         assert_eq!(t.f.0, None);

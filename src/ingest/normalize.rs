@@ -98,12 +98,17 @@ fn first_set(values: &mut [&mut LStr]) -> String {
 }
 
 fn time_of(field: &'static str, raw: &str) -> Result<chrono::DateTime<chrono::Utc>, DecodeError> {
-    parse_timestamp(raw).ok_or_else(|| DecodeError::BadTimestamp { field, value: raw.to_owned() })
+    parse_timestamp(raw).ok_or_else(|| DecodeError::BadTimestamp {
+        field,
+        value: raw.to_owned(),
+    })
 }
 
 /// Tenant id from an Azure resource path `/tenants/<id>/providers/...`.
 fn tenant_from_path(path: &str) -> Option<&str> {
-    let rest = path.strip_prefix("/tenants/").or_else(|| path.strip_prefix("/TENANTS/"))?;
+    let rest = path
+        .strip_prefix("/tenants/")
+        .or_else(|| path.strip_prefix("/TENANTS/"))?;
     rest.split('/').next().filter(|s| !s.is_empty())
 }
 
@@ -117,7 +122,10 @@ fn sign_in_category(rec: &RawRecord, given: Option<SignInCategory>) -> SignInCat
         return c;
     }
     if let Some(types) = &rec.sign_in_event_types.0 {
-        if let Some(c) = types.iter().find_map(|t| SignInCategory::from_name(t.as_str())) {
+        if let Some(c) = types
+            .iter()
+            .find_map(|t| SignInCategory::from_name(t.as_str()))
+        {
             return c;
         }
     }
@@ -147,7 +155,8 @@ fn location(details: Option<RawLocation>, country: Option<String>, portal: &str)
         let parts: Vec<&str> = portal.rsplitn(3, ',').map(str::trim).collect();
         match parts.as_slice() {
             [cc, state, city] => {
-                (loc.country, loc.state, loc.city) = (cc.to_string(), state.to_string(), city.to_string())
+                (loc.country, loc.state, loc.city) =
+                    (cc.to_string(), state.to_string(), city.to_string())
             }
             [cc, city] => (loc.country, loc.city) = (cc.to_string(), city.to_string()),
             [cc] => loc.country = cc.to_string(),
@@ -209,7 +218,9 @@ fn signin(
         if let Some(e) = env {
             tenant_id = e.tenant_id.as_str().to_owned();
             if tenant_id.is_empty() {
-                tenant_id = tenant_from_path(e.resource_id.as_str()).unwrap_or("").to_owned();
+                tenant_id = tenant_from_path(e.resource_id.as_str())
+                    .unwrap_or("")
+                    .to_owned();
             }
         }
     }
@@ -232,7 +243,11 @@ fn signin(
     };
     let ip_address = parse_ip(ip_raw);
 
-    let details = rec.location.details.take().or(rec.location_details.0.take());
+    let details = rec
+        .location
+        .details
+        .take()
+        .or(rec.location_details.0.take());
     let country = rec
         .location
         .country
@@ -333,7 +348,10 @@ fn signin(
         resource_id,
         resource_display_name: rec.resource_display_name.take(),
         ip_address,
-        asn: rec.autonomous_system_number.0.and_then(|n| u32::try_from(n).ok()),
+        asn: rec
+            .autonomous_system_number
+            .0
+            .and_then(|n| u32::try_from(n).ok()),
         location,
         device,
         user_agent: rec.user_agent.take(),
@@ -430,7 +448,9 @@ fn audit(mut rec: RawRecord, env: Option<&RawRecord>) -> Result<AuditEvent, Deco
         if let Some(e) = env {
             tenant_id = e.tenant_id.as_str().to_owned();
             if tenant_id.is_empty() {
-                tenant_id = tenant_from_path(e.resource_id.as_str()).unwrap_or("").to_owned();
+                tenant_id = tenant_from_path(e.resource_id.as_str())
+                    .unwrap_or("")
+                    .to_owned();
             }
         }
     }

@@ -14,7 +14,7 @@
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::lenient::{JsonOr, LBool, LF64, LInt, LStr};
+use super::lenient::{JsonOr, LBool, LInt, LStr, LF64};
 
 /// Any Entra log record, envelope or container (see the module docs).
 #[derive(Debug, Default, Deserialize)]
@@ -98,7 +98,10 @@ pub struct RawRecord {
     pub authentication_protocol: LStr,
     #[serde(rename = "incomingTokenType", alias = "IncomingTokenType")]
     pub incoming_token_type: LStr,
-    #[serde(rename = "authenticationRequirement", alias = "AuthenticationRequirement")]
+    #[serde(
+        rename = "authenticationRequirement",
+        alias = "AuthenticationRequirement"
+    )]
     pub authentication_requirement: LStr,
     #[serde(rename = "authenticationDetails", alias = "AuthenticationDetails")]
     pub authentication_details: JsonOr<Vec<RawAuthStep>>,
@@ -189,14 +192,21 @@ impl<'de> Deserialize<'de> for LocationField {
             }
             fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<LocationField, A::Error> {
                 let details = RawLocation::deserialize(de::value::MapAccessDeserializer::new(m))?;
-                Ok(LocationField { country: None, details: Some(details) })
+                Ok(LocationField {
+                    country: None,
+                    details: Some(details),
+                })
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<LocationField, E> {
                 let t = v.trim();
                 if t.starts_with('{') {
-                    let details = serde_json::from_str::<RawLocation>(t)
-                        .map_err(|e| E::custom(format_args!("location JSON text is invalid: {e}")))?;
-                    return Ok(LocationField { country: None, details: Some(details) });
+                    let details = serde_json::from_str::<RawLocation>(t).map_err(|e| {
+                        E::custom(format_args!("location JSON text is invalid: {e}"))
+                    })?;
+                    return Ok(LocationField {
+                        country: None,
+                        details: Some(details),
+                    });
                 }
                 Ok(LocationField {
                     country: (!t.is_empty()).then(|| t.to_owned()),

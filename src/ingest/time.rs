@@ -81,7 +81,11 @@ fn parse_numeric_date(s: &str) -> Option<NaiveDate> {
     if it.next().is_some() || !(1000..=9999).contains(&y) {
         return None;
     }
-    let (m, d) = if month_first && a <= 12 { (a, b) } else { (b, a) };
+    let (m, d) = if month_first && a <= 12 {
+        (a, b)
+    } else {
+        (b, a)
+    };
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
@@ -148,7 +152,11 @@ fn parse_offset(s: &str) -> Option<i64> {
         return None;
     }
     let h: i64 = digits[..2].parse().ok()?;
-    let m: i64 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+    let m: i64 = if digits.len() == 4 {
+        digits[2..].parse().ok()?
+    } else {
+        0
+    };
     if h > 18 || m > 59 {
         return None;
     }
@@ -175,14 +183,23 @@ mod tests {
 
     #[test]
     fn every_documented_form() {
-        assert_eq!(iso("2022-01-24T05:10:08.6816663Z"), "2022-01-24T05:10:08.681666300Z");
-        assert_eq!(iso("2022-01-24T05:10:08.6816663+00:00"), "2022-01-24T05:10:08.681666300Z");
+        assert_eq!(
+            iso("2022-01-24T05:10:08.6816663Z"),
+            "2022-01-24T05:10:08.681666300Z"
+        );
+        assert_eq!(
+            iso("2022-01-24T05:10:08.6816663+00:00"),
+            "2022-01-24T05:10:08.681666300Z"
+        );
         assert_eq!(iso("2024-07-23T15:19:52Z"), "2024-07-23T15:19:52Z");
         assert_eq!(iso("2024-07-23T10:19:52-05:00"), "2024-07-23T15:19:52Z");
         assert_eq!(iso("2022-09-09T9:59:27.958Z"), "2022-09-09T09:59:27.958Z");
         assert_eq!(iso("2007-01-09T09:41:00"), "2007-01-09T09:41:00Z");
         assert_eq!(iso("2007-01-09T11:41:00+02:00"), "2007-01-09T09:41:00Z");
-        assert_eq!(iso("2007-01-09 09:41:00.535404056Z"), "2007-01-09T09:41:00.535404056Z");
+        assert_eq!(
+            iso("2007-01-09 09:41:00.535404056Z"),
+            "2007-01-09T09:41:00.535404056Z"
+        );
         assert_eq!(iso("8/22/2022 6:11:52 PM"), "2022-08-22T18:11:52Z");
         assert_eq!(iso("11/14/2025 1:48:53 AM"), "2025-11-14T01:48:53Z");
         assert_eq!(iso("9/19/2023, 1:45:17.287 PM"), "2023-09-19T13:45:17.287Z");
@@ -197,7 +214,14 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for s in ["", "yesterday", "13/45/2020 1:00 PM", "2020-02-30T00:00:00Z", "1/1/20 1:00", "0:00 PM"] {
+        for s in [
+            "",
+            "yesterday",
+            "13/45/2020 1:00 PM",
+            "2020-02-30T00:00:00Z",
+            "1/1/20 1:00",
+            "0:00 PM",
+        ] {
             assert!(parse_timestamp(s).is_none(), "{s:?} should not parse");
         }
     }

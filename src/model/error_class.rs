@@ -114,11 +114,17 @@ mod tests {
             ErrorClass::MfaDenied
         );
         assert_eq!(
-            ErrorClass::classify(50074, "MFA denied; user did not respond to mobile app notification"),
+            ErrorClass::classify(
+                50074,
+                "MFA denied; user did not respond to mobile app notification"
+            ),
             ErrorClass::MfaDenied
         );
         assert_eq!(ErrorClass::classify(50074, ""), ErrorClass::Interrupt);
-        assert_eq!(ErrorClass::classify(53003, ""), ErrorClass::BlockedAfterValidCredential);
+        assert_eq!(
+            ErrorClass::classify(53003, ""),
+            ErrorClass::BlockedAfterValidCredential
+        );
         assert!(ErrorClass::classify(53003, "").credential_validated());
         assert!(!ErrorClass::classify(50126, "").credential_validated());
         assert_eq!(ErrorClass::classify(12345, ""), ErrorClass::Other);

@@ -42,8 +42,10 @@ impl SignInCategory {
         let n = name.trim().to_ascii_lowercase();
         Some(match n.as_str() {
             "signinlogs" | "interactiveuser" | "interactive" => SignInCategory::Interactive,
-            "noninteractiveusersigninlogs" | "aadnoninteractiveusersigninlogs"
-            | "noninteractiveuser" | "noninteractive" => SignInCategory::NonInteractive,
+            "noninteractiveusersigninlogs"
+            | "aadnoninteractiveusersigninlogs"
+            | "noninteractiveuser"
+            | "noninteractive" => SignInCategory::NonInteractive,
             "serviceprincipalsigninlogs"
             | "aadserviceprincipalsigninlogs"
             | "microsoftserviceprincipalsigninlogs"
@@ -57,7 +59,10 @@ impl SignInCategory {
 
     /// Whether a person (not a workload) is behind the sign-in.
     pub fn is_user(self) -> bool {
-        matches!(self, SignInCategory::Interactive | SignInCategory::NonInteractive)
+        matches!(
+            self,
+            SignInCategory::Interactive | SignInCategory::NonInteractive
+        )
     }
 }
 
