@@ -1,42 +1,32 @@
-//! The detection core. PURE: no I/O, no Kafka types, no wall clock; event time is passed
-//! in with each event, so the same events always give the same records.
+//! The detection core. PURE: no I/O, no Kafka types, no wall clock; event time comes with
+//! each event, so the same events always give the same records (replay = streaming).
+//!
+//! | file | what |
+//! |---|---|
+//! | `features.rs` | a sign-in to hashed feature values (location and client hierarchies, app, protocol, hour) |
+//! | `decay.rs` | forward exponential decay by event time |
+//! | `topk.rs` | bounded per-user value tables |
+//! | `profile.rs` | the per-user baseline (~700 bytes, fixed size) |
+//! | `tenant.rs` | tenant-wide priors and distinct-user counts (count-min sketches) |
+//! | `score.rs` | Freeman et al.'s likelihood ratio as a sum of explained per-feature terms |
+//! | `detectors.rs` | the named detections (Graph `riskEventType` names) |
+//! | `user_risk.rs` | user risk accumulation and Graph risk states |
+//! | `audit.rs` | remediation, admin feedback and high-risk changes from audit logs |
+//! | `engine.rs` | wires it together per event |
+//! | `config.rs` | every threshold and switch |
 
-use serde::{Deserialize, Serialize};
+pub mod audit;
+pub mod config;
+pub mod decay;
+pub mod detectors;
+pub mod engine;
+pub mod features;
+pub mod geo;
+pub mod profile;
+pub mod score;
+pub mod tenant;
+pub mod topk;
+pub mod user_risk;
 
-use crate::model::{Event, RiskySignIn, RiskyUser};
-
-/// Detection settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DetectConfig {}
-
-impl DetectConfig {
-    /// Checks values; an error names the key (relative to `[detect]`) and what is wrong.
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        Ok(())
-    }
-}
-
-/// What one event produced.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Output {
-    pub risky_sign_in: Option<RiskySignIn>,
-    pub user_updates: Vec<RiskyUser>,
-}
-
-/// The detection engine.
-#[derive(Debug, Default)]
-pub struct Engine {
-    _config: DetectConfig,
-}
-
-impl Engine {
-    pub fn new(config: DetectConfig) -> Engine {
-        Engine { _config: config }
-    }
-
-    /// Scores one event (in event-time order) and updates state.
-    pub fn process(&mut self, _event: &Event) -> Output {
-        Output::default()
-    }
-}
+pub use config::DetectConfig;
+pub use engine::{Engine, Output};

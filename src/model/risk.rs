@@ -119,6 +119,8 @@ pub struct RiskySignIn {
     pub app_display_name: String,
     pub sign_in_category: String,
     pub error_code: i64,
+    /// What the error code means: `success`, `badCredential`, `mfaDenied`, ...
+    pub error_class: String,
     /// log10 of the Freeman likelihood ratio (sum of the explanation's contributions).
     pub score: f64,
     /// True while the user has too little history: scored against tenant priors.

@@ -1,0 +1,367 @@
+//! The engine: routes each event through scoring, the named detections and user risk, then
+//! teaches the baseline. Holds all detection state (per-user profiles, tenant statistics).
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::audit::{self, AuditEffect};
+use super::config::DetectConfig;
+use super::detectors::{self, country_bytes, Ctx, Hit};
+use super::features::{display_value, hash_str, Features, FEATURES};
+use super::profile::{FailClass, LastSuccess, SessionSeen, UserProfile};
+use super::score::{score, Score, Suppressions};
+use super::tenant::TenantStats;
+use crate::model::risk::{DetectionEvidence, FeatureTerm};
+use crate::model::{AuditEvent, ErrorClass, Event, RiskLevel, RiskState, RiskySignIn, RiskyUser, SignIn};
+
+/// What one event produced.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Output {
+    pub risky_sign_in: Option<RiskySignIn>,
+    /// Users whose risk level or state changed (at most one per event today).
+    pub user_updates: Vec<RiskyUser>,
+}
+
+/// The detection engine. Feed it events in event-time order.
+#[derive(Debug)]
+pub struct Engine {
+    cfg: DetectConfig,
+    half_life: f64,
+    users: FxHashMap<u64, UserProfile>,
+    tenant: TenantStats,
+    excluded: FxHashSet<u64>,
+    travellers: FxHashSet<u64>,
+    exclusions: FxHashMap<u64, Vec<String>>,
+}
+
+/// Stable 64-bit key of a user id or UPN (lower-cased).
+pub fn user_hash(key: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(key.to_lowercase().as_bytes());
+    h.finish()
+}
+
+const RISKY_SIGNIN_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5d1c_6a1e_2f0b_4c55_9a4e_7b3d_11c0_ffee);
+
+impl Engine {
+    pub fn new(cfg: DetectConfig) -> Engine {
+        let half_life = cfg.baseline_half_life_days * 86_400.0;
+        let s = &cfg.suppression;
+        let hashes = |v: &[String]| v.iter().map(|u| user_hash(u)).collect::<FxHashSet<u64>>();
+        let excluded = hashes(&s.excluded_users);
+        let travellers = hashes(&s.known_travellers);
+        let exclusions = s.user_detection_exclusions.iter().map(|(u, d)| (user_hash(u), d.clone())).collect();
+        Engine {
+            half_life,
+            tenant: TenantStats::new(half_life),
+            users: FxHashMap::default(),
+            excluded,
+            travellers,
+            exclusions,
+            cfg,
+        }
+    }
+
+    /// Number of users with a profile.
+    pub fn users_tracked(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Users currently flagged, by level (low, medium, high).
+    pub fn flagged_counts(&self) -> [usize; 3] {
+        let mut n = [0; 3];
+        for p in self.users.values() {
+            if crate::replay::is_flagged(p.risk.level, p.risk.state) {
+                n[p.risk.level as usize - 1] += 1;
+            }
+        }
+        n
+    }
+
+    /// Scores one event (in event-time order) and updates state.
+    pub fn process(&mut self, event: &Event) -> Output {
+        match event {
+            Event::SignIn(s) => self.sign_in(s),
+            Event::Audit(a) => self.audit(a),
+        }
+    }
+
+    fn is_in(set: &FxHashSet<u64>, s: &SignIn) -> bool {
+        !set.is_empty()
+            && ((!s.user_id.is_empty() && set.contains(&user_hash(&s.user_id)))
+                || (!s.user_principal_name.is_empty() && set.contains(&user_hash(&s.user_principal_name))))
+    }
+
+    fn location_suppressed(&self, s: &SignIn) -> bool {
+        let sup = &self.cfg.suppression;
+        s.ip_address.is_some_and(|ip| sup.trusted_cidrs.iter().any(|n| n.contains(&ip)))
+            || s.asn.is_some_and(|a| sup.vpn_asns.contains(&a) || sup.carrier_asns.contains(&a))
+    }
+
+    fn excluded_detections(&self, s: &SignIn) -> Option<&Vec<String>> {
+        if self.exclusions.is_empty() {
+            return None;
+        }
+        self.exclusions
+            .get(&user_hash(&s.user_id))
+            .or_else(|| self.exclusions.get(&user_hash(&s.user_principal_name)))
+    }
+
+    fn sign_in(&mut self, s: &SignIn) -> Output {
+        let t = s.time.timestamp();
+        let class = ErrorClass::classify(s.status.error_code, &s.status.additional_details);
+        let features = Features::of(s);
+        let location_suppressed = self.location_suppressed(s);
+        let traveller = Self::is_in(&self.travellers, s);
+        let excluded = Self::is_in(&self.excluded, s);
+        let key = user_hash(s.user_key());
+        let bf = &self.cfg.brute_force;
+        let mf = &self.cfg.mfa_fatigue;
+        let windows = [bf.window_minutes * 60.0, mf.window_minutes * 60.0];
+        let rearm = [bf.min_failures / 2.0, mf.min_denials / 2.0];
+
+        let profile = self.users.entry(key).or_insert_with(|| UserProfile::new(t));
+        let fail_class = match class {
+            ErrorClass::BadCredential | ErrorClass::Lockout => Some(FailClass::Credential),
+            ErrorClass::MfaDenied => Some(FailClass::MfaDenied),
+            _ => None,
+        };
+        profile.add_failure(t, fail_class, windows, self.half_life);
+        for i in 0..2 {
+            let f = &mut profile.failures;
+            // A burst has ended once its count has decayed and the escalation window passed.
+            if f.alerted_at[i] != 0 && (f.short[i] as f64) < rearm[i] && (t - f.alerted_at[i]) as f64 > 3.0 * windows[i] {
+                f.alerted_at[i] = 0;
+            }
+        }
+        let session = SessionSeen {
+            id: if s.session_id.is_empty() { 0 } else { hash_str(&s.session_id) },
+            asn: s.asn.unwrap_or(0),
+            lat: s.location.latitude.unwrap_or(0.0) as f32,
+            lon: s.location.longitude.unwrap_or(0.0) as f32,
+            country: country_bytes(&s.location.country),
+            time: t,
+        };
+        let prev_session = if class.credential_validated() {
+            profile.see_session(session, self.cfg.session_anomaly.window_hours * 3600.0)
+        } else {
+            None
+        };
+
+        let suppress = Suppressions { location: location_suppressed };
+        let sc = score(profile, &self.tenant, &features, t, &self.cfg, self.half_life, suppress);
+        let ctx = Ctx {
+            s,
+            f: &features,
+            t,
+            class,
+            profile,
+            tenant: &self.tenant,
+            cfg: &self.cfg,
+            half_life: self.half_life,
+            location_suppressed,
+            traveller,
+        };
+        let mut hits: Vec<Hit> = Vec::new();
+        hits.extend(detectors::unfamiliar_features(&ctx, &sc));
+        hits.extend(detectors::new_country(&ctx));
+        hits.extend(detectors::unlikely_travel(&ctx));
+        hits.extend(detectors::brute_force(&ctx));
+        hits.extend(detectors::mfa_fatigue(&ctx));
+        hits.extend(detectors::legacy_authentication(&ctx));
+        hits.extend(detectors::atypical_time(&ctx));
+        hits.extend(detectors::new_application(&ctx));
+        hits.extend(detectors::session_anomaly(&ctx, prev_session));
+        hits.extend(detectors::ip_lists(&ctx));
+        hits.extend(detectors::microsoft_risk(&ctx));
+        if excluded {
+            hits.clear();
+        } else if let Some(ex) = self.excluded_detections(s) {
+            hits.retain(|h| !ex.iter().any(|e| e == h.risk_event_type));
+        }
+        hits.sort_by(|a, b| b.level.cmp(&a.level).then(a.risk_event_type.cmp(b.risk_event_type)));
+        hits.dedup_by(|a, b| a.risk_event_type == b.risk_event_type);
+        let level = combined_level(&hits);
+
+        // Bookkeeping on the profile now that detection is done.
+        let profile = self.users.get_mut(&key).expect("profile inserted above");
+        for h in &hits {
+            let i = match h.risk_event_type {
+                "bruteForce" => FailClass::Credential as usize,
+                "mfaFatigue" => FailClass::MfaDenied as usize,
+                _ => continue,
+            };
+            profile.failures.alerted_at[i] = if h.level == RiskLevel::High { 0 } else { t };
+        }
+        if class == ErrorClass::Success && level < RiskLevel::Medium {
+            let new = profile.learn(t, self.half_life, &features);
+            self.tenant.learn(t, &features.values, &new, features.hour_of_week);
+            if let Some((lat, lon)) = s.location.coordinates() {
+                profile.last_success = Some(LastSuccess {
+                    time: t,
+                    lat: lat as f32,
+                    lon: lon as f32,
+                    country: country_bytes(&s.location.country),
+                    interactive: s.category == crate::model::SignInCategory::Interactive,
+                    suppressed: location_suppressed,
+                });
+            }
+        }
+        if level > RiskLevel::None {
+            profile.risk.last_risky = t;
+        }
+        let kinds: Vec<(&'static str, RiskLevel)> = hits.iter().map(|h| (h.risk_event_type, h.level)).collect();
+        let changed = profile.risk.add(t, s.time, &kinds, &s.request_id, &self.cfg.user_risk);
+        let mut out = Output::default();
+        if changed {
+            out.user_updates.push(risky_user(&profile.risk, s.user_key(), &s.user_principal_name, &s.user_display_name, s.time));
+        }
+        if level > RiskLevel::None {
+            out.risky_sign_in = Some(risky_sign_in(s, level, &hits, &sc, class));
+        }
+        out
+    }
+
+    fn audit(&mut self, a: &AuditEvent) -> Output {
+        let effect = audit::effect(a);
+        let Some(subject) = audit::subject(a, effect) else { return Output::default() };
+        if effect == AuditEffect::None || self.excluded.contains(&user_hash(subject)) {
+            return Output::default();
+        }
+        let t = a.time.timestamp();
+        let key = user_hash(subject);
+        let cfg = &self.cfg;
+        let (upn, name) = audit_names(a, effect);
+        let changed = match effect {
+            AuditEffect::SetState(state, detail) => {
+                let profile = self.users.entry(key).or_insert_with(|| UserProfile::new(t));
+                profile.risk.set_state(t, state, detail)
+            }
+            AuditEffect::HighRiskChange => {
+                let Some(profile) = self.users.get_mut(&key) else { return Output::default() };
+                let recent = profile.risk.last_risky != 0
+                    && ((t - profile.risk.last_risky) as f64) <= cfg.audit_correlation.window_hours * 3600.0;
+                if !cfg.audit_correlation.enabled || !recent {
+                    return Output::default();
+                }
+                profile.risk.add(t, a.time, &[("riskyDirectoryChange", RiskLevel::High)], &a.id, &cfg.user_risk)
+            }
+            AuditEffect::None => false,
+        };
+        let mut out = Output::default();
+        if changed {
+            if let Some(p) = self.users.get(&key) {
+                out.user_updates.push(risky_user(&p.risk, subject, &upn, &name, a.time));
+            }
+        }
+        out
+    }
+}
+
+fn audit_names(a: &AuditEvent, effect: AuditEffect) -> (String, String) {
+    if effect != AuditEffect::HighRiskChange {
+        if let Some(t) = a.target_resources.iter().find(|t| t.kind.eq_ignore_ascii_case("user")) {
+            return (t.user_principal_name.clone(), t.display_name.clone());
+        }
+    }
+    (a.initiated_by.user_principal_name.clone(), a.initiated_by.user_display_name.clone())
+}
+
+/// The sign-in's level: the strongest detection, raised to high when two different
+/// detections agree at medium or above.
+fn combined_level(hits: &[Hit]) -> RiskLevel {
+    let max = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::None);
+    let strong = hits.iter().filter(|h| h.level >= RiskLevel::Medium).count();
+    if strong >= 2 { RiskLevel::High } else { max }
+}
+
+fn risky_user(
+    r: &super::profile::UserRisk,
+    id: &str,
+    upn: &str,
+    name: &str,
+    time: chrono::DateTime<chrono::Utc>,
+) -> RiskyUser {
+    RiskyUser {
+        id: id.to_owned(),
+        user_principal_name: upn.to_owned(),
+        user_display_name: name.to_owned(),
+        risk_level: r.level,
+        risk_state: r.state,
+        risk_detail: r.detail.to_owned(),
+        risk_last_updated_date_time: time,
+        is_deleted: false,
+        is_processing: false,
+        score: (r.points as f64 * 100.0).round() / 100.0,
+        detections: r.detections.clone(),
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn explanation(s: &SignIn, sc: &Score) -> Vec<FeatureTerm> {
+    let mut terms: Vec<FeatureTerm> = FEATURES
+        .iter()
+        .zip(sc.terms.iter())
+        .filter(|(_, t)| t.contribution != 0.0)
+        .map(|(f, t)| FeatureTerm {
+            feature: f.name().to_owned(),
+            value: display_value(s, *f),
+            user_count: round4(t.user_count),
+            user_total: round4(t.user_total),
+            tenant_share: round4(t.tenant_share),
+            contribution: round4(t.contribution),
+        })
+        .collect();
+    if sc.hour.contribution != 0.0 {
+        terms.push(FeatureTerm {
+            feature: "hourOfWeek".into(),
+            value: s.time.format("%a %H:00 UTC").to_string(),
+            user_count: round4(sc.hour.user_count),
+            user_total: round4(sc.hour.user_total),
+            tenant_share: round4(sc.hour.tenant_share),
+            contribution: round4(sc.hour.contribution),
+        });
+    }
+    terms.sort_by(|a, b| b.contribution.total_cmp(&a.contribution).then(a.feature.cmp(&b.feature)));
+    terms
+}
+
+fn risky_sign_in(s: &SignIn, level: RiskLevel, hits: &[Hit], sc: &Score, class: ErrorClass) -> RiskySignIn {
+    let id = uuid::Uuid::new_v5(&RISKY_SIGNIN_NAMESPACE, format!("{}|{}", s.request_id, s.user_key()).as_bytes());
+    RiskySignIn {
+        id: id.to_string(),
+        request_id: s.request_id.clone(),
+        correlation_id: s.correlation_id.clone(),
+        user_id: s.user_key().to_owned(),
+        user_principal_name: s.user_principal_name.clone(),
+        user_display_name: s.user_display_name.clone(),
+        activity_date_time: s.time,
+        detected_date_time: s.time,
+        detection_timing_type: "realtime".into(),
+        activity: "signin".into(),
+        source: "riskd".into(),
+        risk_level: level,
+        risk_state: RiskState::AtRisk,
+        risk_event_types: hits.iter().map(|h| h.risk_event_type.to_owned()).collect(),
+        ip_address: s.ip_address.map(|i| i.to_string()).unwrap_or_default(),
+        location: s.location.clone(),
+        app_display_name: s.app_display_name.clone(),
+        sign_in_category: s.category.as_str().to_owned(),
+        error_code: s.status.error_code,
+        error_class: class.as_str().to_owned(),
+        score: round4(sc.total),
+        learning: sc.learning,
+        explanation: explanation(s, sc),
+        detections: hits
+            .iter()
+            .map(|h| DetectionEvidence {
+                risk_event_type: h.risk_event_type.to_owned(),
+                risk_level: h.level,
+                detail: h.detail.clone(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,116 @@
+//! The composite score: Freeman et al.'s likelihood ratio Π p(x_k) / p(x_k | user), in
+//! log10, as a sum of per-feature terms (the explanation).
+//!
+//! - p(x) is the tenant's smoothed share of the value (never 0: a Good-Turing style reserve
+//!   of `nominal_distinct` unseen values).
+//! - p(x | user) is the user's decayed frequency, smoothed towards p(x) with a prior worth
+//!   one sign-in, so an unseen value scores log10(N_user + 1) and a habitual one scores
+//!   strongly negative.
+//! - Learning mode: while a user has too little history (`learning_min_signins`,
+//!   `learning_min_days`), each term is blended with a tenant-rarity term
+//!   log10((1 / nominal_distinct) / p(x)): values rare in the whole tenant stand out even
+//!   for a brand-new user, values most of the tenant uses read as familiar.
+//! - Terms are clipped to [-1, 3] before weighting, so one very familiar feature cannot hide
+//!   several unfamiliar ones, and one rare value cannot alone make a sign-in high risk.
+//! - Location terms are capped at 0 for trusted networks and for values many users share
+//!   (office and VPN egress); the app term likewise for tenant-wide apps.
+
+use super::config::DetectConfig;
+use super::features::{Feature, Features, FEATURES, NF};
+use super::profile::UserProfile;
+use super::tenant::TenantStats;
+
+/// Clip bounds for one term, before weighting.
+const TERM_MIN: f64 = -1.0;
+const TERM_MAX: f64 = 3.0;
+/// Weight of the hour-of-week term.
+pub const HOUR_WEIGHT: f64 = 0.3;
+
+/// One feature's numbers for the explanation.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Term {
+    pub user_count: f64,
+    pub user_total: f64,
+    pub tenant_share: f64,
+    pub contribution: f64,
+}
+
+/// The score of one sign-in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    pub terms: [Term; NF],
+    pub hour: Term,
+    pub total: f64,
+    pub learning: bool,
+}
+
+/// Why location or app terms may not count as unusual.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Suppressions {
+    /// Trusted network, VPN or carrier ASN: no location term above 0.
+    pub location: bool,
+}
+
+fn clip(x: f64) -> f64 {
+    x.clamp(TERM_MIN, TERM_MAX)
+}
+
+/// Scores a sign-in against the user's profile (before it is learned) and the tenant.
+pub fn score(
+    profile: &UserProfile,
+    tenant: &TenantStats,
+    features: &Features,
+    t: i64,
+    cfg: &DetectConfig,
+    half_life: f64,
+    suppress: Suppressions,
+) -> Score {
+    let maturity = profile.maturity(t, cfg.learning_min_signins, cfg.learning_min_days);
+    let learning = profile.learning(t, cfg.learning_min_signins, cfg.learning_min_days);
+    let shared_min = cfg.suppression.shared_location_min_users;
+    let mut terms = [Term::default(); NF];
+    let mut total = 0.0;
+    for (i, f) in FEATURES.iter().enumerate() {
+        let key = features.values[i];
+        if key == 0 {
+            continue;
+        }
+        let share = tenant.share(t, *f, key);
+        let fam = profile.familiarity(t, half_life, *f, key);
+        let p_user = (fam.count + share) / (fam.total + 1.0);
+        let user_term = clip((share / p_user).log10());
+        let rarity_term = clip(((1.0 / f.nominal_distinct()) / share).log10());
+        let mut raw = maturity * user_term + (1.0 - maturity) * rarity_term;
+        let shared = match f {
+            _ if f.is_location() => suppress.location || tenant.users_of(*f, key) >= shared_min,
+            Feature::App => tenant.users_of(*f, key) >= cfg.new_application.max_tenant_users,
+            _ => false,
+        };
+        if shared {
+            raw = raw.min(0.0);
+        }
+        let contribution = f.weight() * raw;
+        total += contribution;
+        terms[i] = Term { user_count: fam.count, user_total: fam.total, tenant_share: share, contribution };
+    }
+    let hour = hour_term(profile, tenant, features.hour_of_week, maturity);
+    total += hour.contribution;
+    Score { terms, hour, total, learning }
+}
+
+fn hour_term(profile: &UserProfile, tenant: &TenantStats, how: usize, maturity: f64) -> Term {
+    let tenant_share = tenant.hour_share(how).max(1.0 / 168.0 / 10.0);
+    let user_share = profile.hour_share(how);
+    // Smooth with a prior worth one sign-in at the tenant's share.
+    let n = profile.successes as f64;
+    let p_user = (user_share * n + tenant_share) / (n + 1.0);
+    let user_term = clip((tenant_share / p_user).log10());
+    // In learning mode, hours are judged against the tenant (no rarity reserve: hours are few).
+    let raw = maturity * user_term;
+    Term {
+        user_count: user_share * n,
+        user_total: n,
+        tenant_share,
+        contribution: HOUR_WEIGHT * raw,
+    }
+}
