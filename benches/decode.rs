@@ -14,7 +14,10 @@ use riskd::ingest::{Collected, Hints, Origin};
 fn messages() -> Vec<Vec<u8>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
     let mut out = Vec::new();
-    for name in ["eventhub-signinlogs.ndjson", "eventhub-noninteractiveusersigninlogs.ndjson"] {
+    for name in [
+        "eventhub-signinlogs.ndjson",
+        "eventhub-noninteractiveusersigninlogs.ndjson",
+    ] {
         let text = std::fs::read_to_string(dir.join(name)).expect("shared samples beside the repo");
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             out.push(format!("{{\"records\":[{line}]}}").into_bytes());
@@ -26,7 +29,12 @@ fn messages() -> Vec<Vec<u8>> {
 fn bench(c: &mut Criterion) {
     let msgs = messages();
     let bytes: u64 = msgs.iter().map(|m| m.len() as u64).sum();
-    let origin = Origin::Kafka { topic: "bench".into(), partition: 0, offset: 0, record: None };
+    let origin = Origin::Kafka {
+        topic: "bench".into(),
+        partition: 0,
+        offset: 0,
+        record: None,
+    };
     let mut group = c.benchmark_group("decode_eventhub_signins");
     group.throughput(Throughput::Bytes(bytes));
     group.bench_function("riskd_decode_to_SignIn", |b| {

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! # riskd
 //!
 //! Streaming account-takeover detection for Microsoft Entra ID sign-in and audit logs.
@@ -23,6 +24,8 @@
 
 pub mod config;
 pub mod detect;
+pub mod eval;
 pub mod ingest;
 pub mod model;
 pub mod replay;
+pub mod sim;

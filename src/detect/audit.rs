@@ -21,7 +21,10 @@ pub enum AuditEffect {
 
 /// Normalizes an activity name: trim, en dash to hyphen, lower case.
 fn norm(activity: &str) -> String {
-    activity.trim().replace('\u{2013}', "-").to_ascii_lowercase()
+    activity
+        .trim()
+        .replace('\u{2013}', "-")
+        .to_ascii_lowercase()
 }
 
 const HIGH_RISK: [&str; 34] = [
@@ -77,11 +80,16 @@ pub fn effect(a: &AuditEvent) -> AuditEffect {
         "reset password (by admin)" | "reset user password" => {
             AuditEffect::SetState(RiskState::Remediated, "adminGeneratedTemporaryPassword")
         }
-        "confirmaccountcompromised" | "confirmcompromised" => {
-            AuditEffect::SetState(RiskState::ConfirmedCompromised, "adminConfirmedUserCompromised")
+        "confirmaccountcompromised" | "confirmcompromised" => AuditEffect::SetState(
+            RiskState::ConfirmedCompromised,
+            "adminConfirmedUserCompromised",
+        ),
+        "dismissuser" => {
+            AuditEffect::SetState(RiskState::Dismissed, "adminDismissedAllRiskForUser")
         }
-        "dismissuser" => AuditEffect::SetState(RiskState::Dismissed, "adminDismissedAllRiskForUser"),
-        "confirmsafe" => AuditEffect::SetState(RiskState::ConfirmedSafe, "adminConfirmedSigninSafe"),
+        "confirmsafe" => {
+            AuditEffect::SetState(RiskState::ConfirmedSafe, "adminConfirmedSigninSafe")
+        }
         _ if HIGH_RISK.contains(&act.as_str()) => AuditEffect::HighRiskChange,
         _ => AuditEffect::None,
     }

@@ -15,6 +15,9 @@ pub struct DetectConfig {
     pub learning_min_days: f64,
     /// Half-life of the per-user and tenant baselines, in days.
     pub baseline_half_life_days: f64,
+    /// A novelty (the same new country, the same unfamiliar network) is reported once per
+    /// user within this many hours, not on every sign-in that repeats it.
+    pub repeat_suppression_hours: f64,
     /// Composite score (log10 likelihood ratio) thresholds for unfamiliarFeatures.
     pub score: ScoreThresholds,
     pub suppression: Suppression,
@@ -39,6 +42,7 @@ impl Default for DetectConfig {
             learning_min_signins: 10,
             learning_min_days: 5.0,
             baseline_half_life_days: 30.0,
+            repeat_suppression_hours: 24.0,
             score: ScoreThresholds::default(),
             suppression: Suppression::default(),
             lists: IpLists::default(),
@@ -82,7 +86,11 @@ pub struct ScoreThresholds {
 
 impl Default for ScoreThresholds {
     fn default() -> Self {
-        ScoreThresholds { low: 2.5, medium: 3.5, high: 5.0 }
+        ScoreThresholds {
+            low: 2.5,
+            medium: 3.5,
+            high: 5.0,
+        }
     }
 }
 
@@ -146,7 +154,11 @@ pub struct NewCountry {
 
 impl Default for NewCountry {
     fn default() -> Self {
-        NewCountry { enabled: true, min_signins: 10, max_tenant_share: 0.02 }
+        NewCountry {
+            enabled: true,
+            min_signins: 10,
+            max_tenant_share: 0.02,
+        }
     }
 }
 
@@ -194,7 +206,12 @@ pub struct BruteForce {
 
 impl Default for BruteForce {
     fn default() -> Self {
-        BruteForce { enabled: true, window_minutes: 10.0, min_failures: 8.0, base_rate_multiple: 5.0 }
+        BruteForce {
+            enabled: true,
+            window_minutes: 10.0,
+            min_failures: 8.0,
+            base_rate_multiple: 5.0,
+        }
     }
 }
 
@@ -211,7 +228,12 @@ pub struct MfaFatigue {
 
 impl Default for MfaFatigue {
     fn default() -> Self {
-        MfaFatigue { enabled: true, window_minutes: 10.0, min_denials: 3.0, approval_window_minutes: 60.0 }
+        MfaFatigue {
+            enabled: true,
+            window_minutes: 10.0,
+            min_denials: 3.0,
+            approval_window_minutes: 60.0,
+        }
     }
 }
 
@@ -225,7 +247,10 @@ pub struct LegacyAuthentication {
 
 impl Default for LegacyAuthentication {
     fn default() -> Self {
-        LegacyAuthentication { enabled: true, max_user_share: 0.1 }
+        LegacyAuthentication {
+            enabled: true,
+            max_user_share: 0.1,
+        }
     }
 }
 
@@ -243,7 +268,11 @@ pub struct AtypicalTime {
 
 impl Default for AtypicalTime {
     fn default() -> Self {
-        AtypicalTime { enabled: true, min_signins: 30, max_share_of_uniform: 0.1 }
+        AtypicalTime {
+            enabled: true,
+            min_signins: 30,
+            max_share_of_uniform: 0.1,
+        }
     }
 }
 
@@ -257,7 +286,10 @@ pub struct NewApplication {
 
 impl Default for NewApplication {
     fn default() -> Self {
-        NewApplication { enabled: true, max_tenant_users: 5.0 }
+        NewApplication {
+            enabled: true,
+            max_tenant_users: 5.0,
+        }
     }
 }
 
@@ -273,7 +305,11 @@ pub struct SessionAnomaly {
 
 impl Default for SessionAnomaly {
     fn default() -> Self {
-        SessionAnomaly { enabled: true, window_hours: 24.0, min_distance_km: 500.0 }
+        SessionAnomaly {
+            enabled: true,
+            window_hours: 24.0,
+            min_distance_km: 500.0,
+        }
     }
 }
 
@@ -287,7 +323,10 @@ pub struct AuditCorrelation {
 
 impl Default for AuditCorrelation {
     fn default() -> Self {
-        AuditCorrelation { enabled: true, window_hours: 24.0 }
+        AuditCorrelation {
+            enabled: true,
+            window_hours: 24.0,
+        }
     }
 }
 
@@ -311,7 +350,7 @@ impl Default for UserRiskConfig {
     fn default() -> Self {
         UserRiskConfig {
             half_life_days: 14.0,
-            points_low: 1.0,
+            points_low: 0.25,
             points_medium: 3.0,
             points_high: 9.0,
             level_low: 1.0,
@@ -328,27 +367,48 @@ impl DetectConfig {
             if v.is_finite() && v > 0.0 {
                 Ok(())
             } else {
-                Err((key.to_owned(), format!("must be a positive number, got {v}")))
+                Err((
+                    key.to_owned(),
+                    format!("must be a positive number, got {v}"),
+                ))
             }
         };
         positive("baseline_half_life_days", self.baseline_half_life_days)?;
         positive("user_risk.half_life_days", self.user_risk.half_life_days)?;
-        positive("brute_force.window_minutes", self.brute_force.window_minutes)?;
-        positive("mfa_fatigue.window_minutes", self.mfa_fatigue.window_minutes)?;
-        positive("session_anomaly.window_hours", self.session_anomaly.window_hours)?;
+        positive(
+            "brute_force.window_minutes",
+            self.brute_force.window_minutes,
+        )?;
+        positive(
+            "mfa_fatigue.window_minutes",
+            self.mfa_fatigue.window_minutes,
+        )?;
+        positive(
+            "session_anomaly.window_hours",
+            self.session_anomaly.window_hours,
+        )?;
         let s = &self.score;
         if !(s.low < s.medium && s.medium < s.high) {
             return Err((
                 "score".into(),
-                format!("thresholds must rise: low < medium < high, got {} / {} / {}", s.low, s.medium, s.high),
+                format!(
+                    "thresholds must rise: low < medium < high, got {} / {} / {}",
+                    s.low, s.medium, s.high
+                ),
             ));
         }
         let u = &self.user_risk;
         if !(u.level_low <= u.level_medium && u.level_medium <= u.level_high) {
-            return Err(("user_risk".into(), "levels must rise: level_low <= level_medium <= level_high".into()));
+            return Err((
+                "user_risk".into(),
+                "levels must rise: level_low <= level_medium <= level_high".into(),
+            ));
         }
         if !(0.0..=1.0).contains(&self.new_country.max_tenant_share) {
-            return Err(("new_country.max_tenant_share".into(), "must be between 0 and 1".into()));
+            return Err((
+                "new_country.max_tenant_share".into(),
+                "must be between 0 and 1".into(),
+            ));
         }
         if self.learning_min_days < 0.0 {
             return Err(("learning_min_days".into(), "must not be negative".into()));

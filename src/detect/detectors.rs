@@ -31,6 +31,9 @@ pub struct Ctx<'a> {
     /// Trusted network, VPN or carrier ASN.
     pub location_suppressed: bool,
     pub traveller: bool,
+    /// The sign-in comes from a registered device this user has used before: travel and
+    /// new-country findings are then low (the user's own laptop went on a trip).
+    pub familiar_device: bool,
 }
 
 impl Ctx<'_> {
@@ -45,7 +48,11 @@ impl Ctx<'_> {
         match (l.city.is_empty(), l.country.is_empty()) {
             (false, false) => format!("{}, {}", l.city, l.country),
             (true, false) => l.country.clone(),
-            _ => self.s.ip_address.map(|i| i.to_string()).unwrap_or_else(|| "an unknown place".into()),
+            _ => self
+                .s
+                .ip_address
+                .map(|i| i.to_string())
+                .unwrap_or_else(|| "an unknown place".into()),
         }
     }
     fn location_shared(&self) -> bool {
@@ -81,7 +88,11 @@ pub fn unfamiliar_features(c: &Ctx, score: &Score) -> Option<Hit> {
         detail: format!(
             "sign-in properties unusual for this user: score {:.2} (log10 likelihood ratio){}",
             score.total,
-            if score.learning { ", user in learning mode, scored against tenant priors" } else { "" }
+            if score.learning {
+                ", user in learning mode, scored against tenant priors"
+            } else {
+                ""
+            }
         ),
     })
 }
@@ -96,7 +107,9 @@ pub fn new_country(c: &Ctx) -> Option<Hit> {
     if c.profile.successes < cfg.min_signins {
         return None;
     }
-    let fam = c.profile.familiarity(c.t, c.half_life, Feature::Country, key);
+    let fam = c
+        .profile
+        .familiarity(c.t, c.half_life, Feature::Country, key);
     if fam.count > 0.0 {
         return None;
     }
@@ -107,7 +120,7 @@ pub fn new_country(c: &Ctx) -> Option<Hit> {
     }
     Some(Hit {
         risk_event_type: "newCountry",
-        level: if c.traveller { RiskLevel::Low } else { RiskLevel::Medium },
+        level: if c.traveller || c.familiar_device { RiskLevel::Low } else { RiskLevel::Medium },
         detail: format!(
             "first sign-in from {} for this user ({} earlier sign-ins); {:.2}% of the tenant's sign-ins come from there",
             c.s.location.country,
@@ -135,7 +148,10 @@ pub fn unlikely_travel(c: &Ctx) -> Option<Hit> {
     let (min_d, min_v) = if interactive {
         (cfg.min_distance_km, cfg.min_speed_kmh)
     } else {
-        (cfg.non_interactive_min_distance_km, cfg.non_interactive_min_speed_kmh)
+        (
+            cfg.non_interactive_min_distance_km,
+            cfg.non_interactive_min_speed_kmh,
+        )
     };
     let d = distance_km((prev.lat as f64, prev.lon as f64), here);
     let hours = ((c.t - prev.time).max(60) as f64) / 3600.0;
@@ -146,7 +162,11 @@ pub fn unlikely_travel(c: &Ctx) -> Option<Hit> {
     let from = String::from_utf8_lossy(&prev.country).into_owned();
     Some(Hit {
         risk_event_type: "unlikelyTravel",
-        level: if c.traveller { RiskLevel::Low } else { RiskLevel::Medium },
+        level: if c.traveller || c.familiar_device {
+            RiskLevel::Low
+        } else {
+            RiskLevel::Medium
+        },
         detail: format!(
             "{} {:.1} h after a sign-in from {from}: {:.0} km, {:.0} km/h (limit {min_v:.0} km/h)",
             c.place(),
@@ -190,7 +210,10 @@ pub fn brute_force(c: &Ctx) -> Option<Hit> {
         return None;
     }
     let expected = expected_in_window(c.profile, FailClass::Credential, window, c.half_life);
-    if fails >= cfg.min_failures && fails >= cfg.base_rate_multiple * expected && c.profile.failures.alerted_at[i] == 0 {
+    if fails >= cfg.min_failures
+        && fails >= cfg.base_rate_multiple * expected
+        && c.profile.failures.alerted_at[i] == 0
+    {
         return Some(Hit {
             risk_event_type: "bruteForce",
             level: RiskLevel::Medium,
@@ -226,7 +249,10 @@ pub fn mfa_fatigue(c: &Ctx) -> Option<Hit> {
         return Some(Hit {
             risk_event_type: "mfaFatigue",
             level: RiskLevel::Medium,
-            detail: format!("~{denials:.0} MFA prompts denied or unanswered within {:.0} min", cfg.window_minutes),
+            detail: format!(
+                "~{denials:.0} MFA prompts denied or unanswered within {:.0} min",
+                cfg.window_minutes
+            ),
         });
     }
     None
@@ -238,12 +264,25 @@ pub fn legacy_authentication(c: &Ctx) -> Option<Hit> {
     if !cfg.enabled || !c.f.legacy || !c.validated() {
         return None;
     }
-    let fam = c.profile.familiarity(c.t, c.half_life, Feature::ClientApp, c.f.get(Feature::ClientApp));
-    let share = if fam.total > 0.0 { fam.count / fam.total } else { 0.0 };
+    let fam = c.profile.familiarity(
+        c.t,
+        c.half_life,
+        Feature::ClientApp,
+        c.f.get(Feature::ClientApp),
+    );
+    let share = if fam.total > 0.0 {
+        fam.count / fam.total
+    } else {
+        0.0
+    };
     if share >= cfg.max_user_share && c.profile.successes >= c.cfg.learning_min_signins {
         return None;
     }
-    let what = if c.s.client_app_used.is_empty() { c.s.user_agent.as_str() } else { c.s.client_app_used.as_str() };
+    let what = if c.s.client_app_used.is_empty() {
+        c.s.user_agent.as_str()
+    } else {
+        c.s.client_app_used.as_str()
+    };
     Some(Hit {
         risk_event_type: "legacyAuthentication",
         level: if c.success() { RiskLevel::Medium } else { RiskLevel::Low },
@@ -258,7 +297,8 @@ pub fn legacy_authentication(c: &Ctx) -> Option<Hit> {
 /// atypicalTime: an hour of the week the user almost never signs in at.
 pub fn atypical_time(c: &Ctx) -> Option<Hit> {
     let cfg = &c.cfg.atypical_time;
-    if !cfg.enabled || !c.success() || c.profile.successes < cfg.min_signins || !c.s.category.is_user() {
+    let interactive = c.s.category == crate::model::SignInCategory::Interactive;
+    if !cfg.enabled || !c.success() || c.profile.successes < cfg.min_signins || !interactive {
         return None;
     }
     let share = c.profile.hour_share(c.f.hour_of_week);
@@ -280,10 +320,19 @@ pub fn atypical_time(c: &Ctx) -> Option<Hit> {
 pub fn new_application(c: &Ctx) -> Option<Hit> {
     let cfg = &c.cfg.new_application;
     let key = c.f.get(Feature::App);
-    if !cfg.enabled || !c.success() || key == 0 || c.profile.learning(c.t, c.cfg.learning_min_signins, c.cfg.learning_min_days) {
+    if !cfg.enabled
+        || !c.success()
+        || key == 0
+        || c.profile
+            .learning(c.t, c.cfg.learning_min_signins, c.cfg.learning_min_days)
+    {
         return None;
     }
-    if c.profile.familiarity(c.t, c.half_life, Feature::App, key).count > 0.0 {
+    if c.profile
+        .familiarity(c.t, c.half_life, Feature::App, key)
+        .count
+        > 0.0
+    {
         return None;
     }
     let users = c.tenant.users_of(Feature::App, key);
@@ -293,24 +342,32 @@ pub fn new_application(c: &Ctx) -> Option<Hit> {
     Some(Hit {
         risk_event_type: "newApplication",
         level: RiskLevel::Low,
-        detail: format!("first use of {} by this user; {users:.0} users of the tenant use it", display_value(c.s, Feature::App)),
+        detail: format!(
+            "first use of {} by this user; {users:.0} users of the tenant use it",
+            display_value(c.s, Feature::App)
+        ),
     })
 }
 
-/// sessionAnomaly: one session id used from distant networks (token theft / replay).
-/// `prev` is the earlier sighting of this sign-in's session, if any.
+/// sessionAnomaly: one session id used far from where it started, sooner than anyone
+/// could travel there (token theft / replay). `prev` is the session's origin with the time
+/// it was last used near there.
 pub fn session_anomaly(c: &Ctx, prev: Option<SessionSeen>) -> Option<Hit> {
     let cfg = &c.cfg.session_anomaly;
     let prev = prev?;
-    if !cfg.enabled || !c.validated() || c.location_suppressed {
+    if !cfg.enabled || !c.validated() || c.location_suppressed || prev.shared || c.location_shared()
+    {
         return None;
     }
-    let here = c.s.location.coordinates();
-    let country = country_bytes(&c.s.location.country);
-    let d = here.map(|h| distance_km((prev.lat as f64, prev.lon as f64), h)).unwrap_or(0.0);
+    let here = c.s.location.coordinates()?;
+    let d = distance_km((prev.lat as f64, prev.lon as f64), here);
     let asn = c.s.asn.unwrap_or(0);
-    let moved = (d >= cfg.min_distance_km) || (country != prev.country && country != [0, 0] && prev.country != [0, 0]);
-    if !moved || (asn == prev.asn && asn != 0) {
+    let hours = ((c.t - prev.time).max(60) as f64) / 3600.0;
+    let speed = d / hours;
+    if d < cfg.min_distance_km
+        || speed < c.cfg.unlikely_travel.min_speed_kmh
+        || (asn == prev.asn && asn != 0)
+    {
         return None;
     }
     Some(Hit {
@@ -333,22 +390,39 @@ pub fn ip_lists(c: &Ctx) -> Vec<Hit> {
     let ip = c.s.ip_address;
     let asn = c.s.asn;
     let in_list = |cidrs: &[ipnet::IpNet], asns: &[u32]| {
-        ip.is_some_and(|ip| cidrs.iter().any(|n| n.contains(&ip))) || asn.is_some_and(|a| asns.contains(&a))
+        ip.is_some_and(|ip| cidrs.iter().any(|n| n.contains(&ip)))
+            || asn.is_some_and(|a| asns.contains(&a))
     };
     let mut hits = Vec::new();
-    let what = format!("{} (AS{})", ip.map(|i| i.to_string()).unwrap_or_default(), asn.unwrap_or(0));
+    let what = format!(
+        "{} (AS{})",
+        ip.map(|i| i.to_string()).unwrap_or_default(),
+        asn.unwrap_or(0)
+    );
     if in_list(&lists.malicious_cidrs, &lists.malicious_asns) {
         hits.push(Hit {
             risk_event_type: "maliciousIPAddress",
-            level: if c.success() { RiskLevel::High } else if c.validated() { RiskLevel::Medium } else { RiskLevel::Low },
+            level: if c.success() {
+                RiskLevel::High
+            } else if c.validated() {
+                RiskLevel::Medium
+            } else {
+                RiskLevel::Low
+            },
             detail: format!("{what} is on the malicious IP list"),
         });
     }
     if in_list(&lists.anonymizer_cidrs, &lists.anonymizer_asns) {
         hits.push(Hit {
             risk_event_type: "anonymizedIPAddress",
-            level: if c.success() { RiskLevel::Medium } else { RiskLevel::Low },
-            detail: format!("{what} is an anonymizer (Tor, anonymous VPN or proxy) on the operator's list"),
+            level: if c.success() {
+                RiskLevel::Medium
+            } else {
+                RiskLevel::Low
+            },
+            detail: format!(
+                "{what} is an anonymizer (Tor, anonymous VPN or proxy) on the operator's list"
+            ),
         });
     }
     hits
@@ -364,35 +438,73 @@ pub fn microsoft_risk(c: &Ctx) -> Vec<Hit> {
     if matches!(state.as_str(), "remediated" | "dismissed" | "confirmedsafe") {
         return Vec::new();
     }
-    let level = RiskLevel::from_graph(&r.level_during_sign_in).max(RiskLevel::from_graph(&r.level_aggregated));
+    let level = RiskLevel::from_graph(&r.level_during_sign_in)
+        .max(RiskLevel::from_graph(&r.level_aggregated));
     if level == RiskLevel::None {
         return Vec::new();
     }
-    let detail = format!("reported by Microsoft Entra ID Protection (riskLevelDuringSignIn {}, riskState {})", r.level_during_sign_in, r.state);
+    let detail = format!(
+        "reported by Microsoft Entra ID Protection (riskLevelDuringSignIn {}, riskState {})",
+        r.level_during_sign_in, r.state
+    );
     if r.event_types.is_empty() {
-        return vec![Hit { risk_event_type: "generic", level, detail }];
+        return vec![Hit {
+            risk_event_type: "generic",
+            level,
+            detail,
+        }];
     }
     r.event_types
         .iter()
-        .map(|t| Hit { risk_event_type: intern_event_type(t), level, detail: detail.clone() })
+        .map(|t| Hit {
+            risk_event_type: intern_event_type(t),
+            level,
+            detail: detail.clone(),
+        })
         .collect()
 }
 
 /// Graph riskEventType names as static strings (unknown names become `generic`).
 fn intern_event_type(t: &str) -> &'static str {
     const KNOWN: [&str; 24] = [
-        "unfamiliarFeatures", "anonymizedIPAddress", "nationStateIP", "anomalousToken", "passwordSpray",
-        "investigationsThreatIntelligence", "generic", "unlikelyTravel", "mcasImpossibleTravel",
-        "maliciousIPAddress", "riskyIPAddress", "newCountry", "suspiciousBrowser", "suspiciousInboxForwarding",
-        "mcasSuspiciousInboxManipulationRules", "tokenIssuerAnomaly", "leakedCredentials", "attackerinTheMiddle",
-        "attemptedPrtAccess", "suspiciousAPITraffic", "suspiciousSendingPatterns", "userReportedSuspiciousActivity",
-        "impossibleTravel", "malwareInfectedIPAddress",
+        "unfamiliarFeatures",
+        "anonymizedIPAddress",
+        "nationStateIP",
+        "anomalousToken",
+        "passwordSpray",
+        "investigationsThreatIntelligence",
+        "generic",
+        "unlikelyTravel",
+        "mcasImpossibleTravel",
+        "maliciousIPAddress",
+        "riskyIPAddress",
+        "newCountry",
+        "suspiciousBrowser",
+        "suspiciousInboxForwarding",
+        "mcasSuspiciousInboxManipulationRules",
+        "tokenIssuerAnomaly",
+        "leakedCredentials",
+        "attackerinTheMiddle",
+        "attemptedPrtAccess",
+        "suspiciousAPITraffic",
+        "suspiciousSendingPatterns",
+        "userReportedSuspiciousActivity",
+        "impossibleTravel",
+        "malwareInfectedIPAddress",
     ];
-    KNOWN.iter().find(|k| k.eq_ignore_ascii_case(t)).copied().unwrap_or("generic")
+    KNOWN
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(t))
+        .copied()
+        .unwrap_or("generic")
 }
 
 /// Two-letter country code as bytes ([0, 0] when missing).
 pub fn country_bytes(c: &str) -> [u8; 2] {
     let b = c.as_bytes();
-    if b.len() >= 2 { [b[0], b[1]] } else { [0, 0] }
+    if b.len() >= 2 {
+        [b[0], b[1]]
+    } else {
+        [0, 0]
+    }
 }

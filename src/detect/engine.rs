@@ -6,12 +6,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::audit::{self, AuditEffect};
 use super::config::DetectConfig;
 use super::detectors::{self, country_bytes, Ctx, Hit};
-use super::features::{display_value, hash_str, Features, FEATURES};
+use super::features::{display_value, hash_str, Feature, Features, FEATURES};
 use super::profile::{FailClass, LastSuccess, SessionSeen, UserProfile};
 use super::score::{score, Score, Suppressions};
 use super::tenant::TenantStats;
 use crate::model::risk::{DetectionEvidence, FeatureTerm};
-use crate::model::{AuditEvent, ErrorClass, Event, RiskLevel, RiskState, RiskySignIn, RiskyUser, SignIn};
+use crate::model::{
+    AuditEvent, ErrorClass, Event, RiskLevel, RiskState, RiskySignIn, RiskyUser, SignIn,
+};
 
 /// What one event produced.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -41,7 +43,8 @@ pub fn user_hash(key: &str) -> u64 {
     h.finish()
 }
 
-const RISKY_SIGNIN_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5d1c_6a1e_2f0b_4c55_9a4e_7b3d_11c0_ffee);
+const RISKY_SIGNIN_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x5d1c_6a1e_2f0b_4c55_9a4e_7b3d_11c0_ffee);
 
 impl Engine {
     pub fn new(cfg: DetectConfig) -> Engine {
@@ -50,7 +53,11 @@ impl Engine {
         let hashes = |v: &[String]| v.iter().map(|u| user_hash(u)).collect::<FxHashSet<u64>>();
         let excluded = hashes(&s.excluded_users);
         let travellers = hashes(&s.known_travellers);
-        let exclusions = s.user_detection_exclusions.iter().map(|(u, d)| (user_hash(u), d.clone())).collect();
+        let exclusions = s
+            .user_detection_exclusions
+            .iter()
+            .map(|(u, d)| (user_hash(u), d.clone()))
+            .collect();
         Engine {
             half_life,
             tenant: TenantStats::new(half_life),
@@ -89,13 +96,25 @@ impl Engine {
     fn is_in(set: &FxHashSet<u64>, s: &SignIn) -> bool {
         !set.is_empty()
             && ((!s.user_id.is_empty() && set.contains(&user_hash(&s.user_id)))
-                || (!s.user_principal_name.is_empty() && set.contains(&user_hash(&s.user_principal_name))))
+                || (!s.user_principal_name.is_empty()
+                    && set.contains(&user_hash(&s.user_principal_name))))
+    }
+
+    /// Whether the sign-in's network is shared by many users of the tenant (office or VPN
+    /// egress).
+    fn location_shared(&self, f: &Features) -> bool {
+        let min = self.cfg.suppression.shared_location_min_users;
+        [Feature::Ip, Feature::Prefix, Feature::Asn]
+            .iter()
+            .any(|x| self.tenant.users_of(*x, f.get(*x)) >= min)
     }
 
     fn location_suppressed(&self, s: &SignIn) -> bool {
         let sup = &self.cfg.suppression;
-        s.ip_address.is_some_and(|ip| sup.trusted_cidrs.iter().any(|n| n.contains(&ip)))
-            || s.asn.is_some_and(|a| sup.vpn_asns.contains(&a) || sup.carrier_asns.contains(&a))
+        s.ip_address
+            .is_some_and(|ip| sup.trusted_cidrs.iter().any(|n| n.contains(&ip)))
+            || s.asn
+                .is_some_and(|a| sup.vpn_asns.contains(&a) || sup.carrier_asns.contains(&a))
     }
 
     fn excluded_detections(&self, s: &SignIn) -> Option<&Vec<String>> {
@@ -112,6 +131,7 @@ impl Engine {
         let class = ErrorClass::classify(s.status.error_code, &s.status.additional_details);
         let features = Features::of(s);
         let location_suppressed = self.location_suppressed(s);
+        let location_shared = location_suppressed || self.location_shared(&features);
         let traveller = Self::is_in(&self.travellers, s);
         let excluded = Self::is_in(&self.excluded, s);
         let key = user_hash(s.user_key());
@@ -130,26 +150,51 @@ impl Engine {
         for i in 0..2 {
             let f = &mut profile.failures;
             // A burst has ended once its count has decayed and the escalation window passed.
-            if f.alerted_at[i] != 0 && (f.short[i] as f64) < rearm[i] && (t - f.alerted_at[i]) as f64 > 3.0 * windows[i] {
+            if f.alerted_at[i] != 0
+                && (f.short[i] as f64) < rearm[i]
+                && (t - f.alerted_at[i]) as f64 > 3.0 * windows[i]
+            {
                 f.alerted_at[i] = 0;
             }
         }
         let session = SessionSeen {
-            id: if s.session_id.is_empty() { 0 } else { hash_str(&s.session_id) },
+            id: if s.session_id.is_empty() {
+                0
+            } else {
+                hash_str(&s.session_id)
+            },
             asn: s.asn.unwrap_or(0),
             lat: s.location.latitude.unwrap_or(0.0) as f32,
             lon: s.location.longitude.unwrap_or(0.0) as f32,
             country: country_bytes(&s.location.country),
             time: t,
+            shared: location_shared,
         };
         let prev_session = if class.credential_validated() {
-            profile.see_session(session, self.cfg.session_anomaly.window_hours * 3600.0)
+            let sa = &self.cfg.session_anomaly;
+            profile.see_session(session, sa.window_hours * 3600.0, sa.min_distance_km)
         } else {
             None
         };
+        let device_key = features.get(Feature::Device);
+        let familiar_device = !s.device.id.is_empty()
+            && profile
+                .familiarity(t, self.half_life, Feature::Device, device_key)
+                .count
+                > 0.0;
 
-        let suppress = Suppressions { location: location_suppressed };
-        let sc = score(profile, &self.tenant, &features, t, &self.cfg, self.half_life, suppress);
+        let suppress = Suppressions {
+            location: location_suppressed,
+        };
+        let sc = score(
+            profile,
+            &self.tenant,
+            &features,
+            t,
+            &self.cfg,
+            self.half_life,
+            suppress,
+        );
         let ctx = Ctx {
             s,
             f: &features,
@@ -161,6 +206,7 @@ impl Engine {
             half_life: self.half_life,
             location_suppressed,
             traveller,
+            familiar_device,
         };
         let mut hits: Vec<Hit> = Vec::new();
         hits.extend(detectors::unfamiliar_features(&ctx, &sc));
@@ -179,12 +225,28 @@ impl Engine {
         } else if let Some(ex) = self.excluded_detections(s) {
             hits.retain(|h| !ex.iter().any(|e| e == h.risk_event_type));
         }
-        hits.sort_by(|a, b| b.level.cmp(&a.level).then(a.risk_event_type.cmp(b.risk_event_type)));
+        hits.sort_by(|a, b| {
+            b.level
+                .cmp(&a.level)
+                .then(a.risk_event_type.cmp(b.risk_event_type))
+        });
         hits.dedup_by(|a, b| a.risk_event_type == b.risk_event_type);
+
+        // Report a novelty once: drop a detection that fired for the same value recently.
+        let profile = self.users.get_mut(&key).expect("profile inserted above");
+        let repeat = self.cfg.repeat_suppression_hours * 3600.0;
+        hits.retain(|h| match repeat_key(h.risk_event_type, s, &features) {
+            Some((kind, value)) => !profile.alerted_recently(kind, value, t, repeat),
+            None => true,
+        });
+        for h in &hits {
+            if let Some((kind, value)) = repeat_key(h.risk_event_type, s, &features) {
+                profile.remember_alert(kind, value, t);
+            }
+        }
         let level = combined_level(&hits);
 
         // Bookkeeping on the profile now that detection is done.
-        let profile = self.users.get_mut(&key).expect("profile inserted above");
         for h in &hits {
             let i = match h.risk_event_type {
                 "bruteForce" => FailClass::Credential as usize,
@@ -195,7 +257,8 @@ impl Engine {
         }
         if class == ErrorClass::Success && level < RiskLevel::Medium {
             let new = profile.learn(t, self.half_life, &features);
-            self.tenant.learn(t, &features.values, &new, features.hour_of_week);
+            self.tenant
+                .learn(t, &features.values, &new, features.hour_of_week);
             if let Some((lat, lon)) = s.location.coordinates() {
                 profile.last_success = Some(LastSuccess {
                     time: t,
@@ -210,11 +273,20 @@ impl Engine {
         if level > RiskLevel::None {
             profile.risk.last_risky = t;
         }
-        let kinds: Vec<(&'static str, RiskLevel)> = hits.iter().map(|h| (h.risk_event_type, h.level)).collect();
-        let changed = profile.risk.add(t, s.time, &kinds, &s.request_id, &self.cfg.user_risk);
+        let kinds: Vec<(&'static str, RiskLevel)> =
+            hits.iter().map(|h| (h.risk_event_type, h.level)).collect();
+        let changed = profile
+            .risk
+            .add(t, s.time, &kinds, &s.request_id, &self.cfg.user_risk);
         let mut out = Output::default();
         if changed {
-            out.user_updates.push(risky_user(&profile.risk, s.user_key(), &s.user_principal_name, &s.user_display_name, s.time));
+            out.user_updates.push(risky_user(
+                &profile.risk,
+                s.user_key(),
+                &s.user_principal_name,
+                &s.user_display_name,
+                s.time,
+            ));
         }
         if level > RiskLevel::None {
             out.risky_sign_in = Some(risky_sign_in(s, level, &hits, &sc, class));
@@ -224,7 +296,9 @@ impl Engine {
 
     fn audit(&mut self, a: &AuditEvent) -> Output {
         let effect = audit::effect(a);
-        let Some(subject) = audit::subject(a, effect) else { return Output::default() };
+        let Some(subject) = audit::subject(a, effect) else {
+            return Output::default();
+        };
         if effect == AuditEffect::None || self.excluded.contains(&user_hash(subject)) {
             return Output::default();
         }
@@ -238,41 +312,87 @@ impl Engine {
                 profile.risk.set_state(t, state, detail)
             }
             AuditEffect::HighRiskChange => {
-                let Some(profile) = self.users.get_mut(&key) else { return Output::default() };
+                let Some(profile) = self.users.get_mut(&key) else {
+                    return Output::default();
+                };
                 let recent = profile.risk.last_risky != 0
-                    && ((t - profile.risk.last_risky) as f64) <= cfg.audit_correlation.window_hours * 3600.0;
+                    && ((t - profile.risk.last_risky) as f64)
+                        <= cfg.audit_correlation.window_hours * 3600.0;
                 if !cfg.audit_correlation.enabled || !recent {
                     return Output::default();
                 }
-                profile.risk.add(t, a.time, &[("riskyDirectoryChange", RiskLevel::High)], &a.id, &cfg.user_risk)
+                profile.risk.add(
+                    t,
+                    a.time,
+                    &[("riskyDirectoryChange", RiskLevel::High)],
+                    &a.id,
+                    &cfg.user_risk,
+                )
             }
             AuditEffect::None => false,
         };
         let mut out = Output::default();
         if changed {
             if let Some(p) = self.users.get(&key) {
-                out.user_updates.push(risky_user(&p.risk, subject, &upn, &name, a.time));
+                out.user_updates
+                    .push(risky_user(&p.risk, subject, &upn, &name, a.time));
             }
         }
         out
     }
 }
 
+/// The (kind, value) under which a detection is reported once per
+/// `repeat_suppression_hours`; burst detectors (bruteForce, mfaFatigue) re-arm by
+/// themselves and are not listed.
+fn repeat_key(kind: &str, s: &SignIn, f: &Features) -> Option<(u8, u32)> {
+    Some(match kind {
+        "newCountry" => (1, f.get(Feature::Country)),
+        "unlikelyTravel" => (2, f.get(Feature::City) ^ f.get(Feature::Country)),
+        "unfamiliarFeatures" => (
+            3,
+            f.get(Feature::Asn) ^ f.get(Feature::UserAgent).rotate_left(7),
+        ),
+        "sessionAnomaly" => (4, hash_str(&s.session_id) ^ f.get(Feature::Asn)),
+        "legacyAuthentication" => (5, f.get(Feature::ClientApp) ^ f.get(Feature::Asn)),
+        "atypicalTime" => (6, f.hour_of_week as u32),
+        "newApplication" => (7, f.get(Feature::App)),
+        "anonymizedIPAddress" => (8, f.get(Feature::Prefix)),
+        "maliciousIPAddress" => (9, f.get(Feature::Prefix)),
+        _ => return None,
+    })
+}
+
 fn audit_names(a: &AuditEvent, effect: AuditEffect) -> (String, String) {
     if effect != AuditEffect::HighRiskChange {
-        if let Some(t) = a.target_resources.iter().find(|t| t.kind.eq_ignore_ascii_case("user")) {
+        if let Some(t) = a
+            .target_resources
+            .iter()
+            .find(|t| t.kind.eq_ignore_ascii_case("user"))
+        {
             return (t.user_principal_name.clone(), t.display_name.clone());
         }
     }
-    (a.initiated_by.user_principal_name.clone(), a.initiated_by.user_display_name.clone())
+    (
+        a.initiated_by.user_principal_name.clone(),
+        a.initiated_by.user_display_name.clone(),
+    )
 }
 
 /// The sign-in's level: the strongest detection, raised to high when two different
 /// detections agree at medium or above.
 fn combined_level(hits: &[Hit]) -> RiskLevel {
-    let max = hits.iter().map(|h| h.level).max().unwrap_or(RiskLevel::None);
+    let max = hits
+        .iter()
+        .map(|h| h.level)
+        .max()
+        .unwrap_or(RiskLevel::None);
     let strong = hits.iter().filter(|h| h.level >= RiskLevel::Medium).count();
-    if strong >= 2 { RiskLevel::High } else { max }
+    if strong >= 2 {
+        RiskLevel::High
+    } else {
+        max
+    }
 }
 
 fn risky_user(
@@ -325,12 +445,25 @@ fn explanation(s: &SignIn, sc: &Score) -> Vec<FeatureTerm> {
             contribution: round4(sc.hour.contribution),
         });
     }
-    terms.sort_by(|a, b| b.contribution.total_cmp(&a.contribution).then(a.feature.cmp(&b.feature)));
+    terms.sort_by(|a, b| {
+        b.contribution
+            .total_cmp(&a.contribution)
+            .then(a.feature.cmp(&b.feature))
+    });
     terms
 }
 
-fn risky_sign_in(s: &SignIn, level: RiskLevel, hits: &[Hit], sc: &Score, class: ErrorClass) -> RiskySignIn {
-    let id = uuid::Uuid::new_v5(&RISKY_SIGNIN_NAMESPACE, format!("{}|{}", s.request_id, s.user_key()).as_bytes());
+fn risky_sign_in(
+    s: &SignIn,
+    level: RiskLevel,
+    hits: &[Hit],
+    sc: &Score,
+    class: ErrorClass,
+) -> RiskySignIn {
+    let id = uuid::Uuid::new_v5(
+        &RISKY_SIGNIN_NAMESPACE,
+        format!("{}|{}", s.request_id, s.user_key()).as_bytes(),
+    );
     RiskySignIn {
         id: id.to_string(),
         request_id: s.request_id.clone(),

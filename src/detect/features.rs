@@ -114,7 +114,11 @@ pub fn hash_str(s: &str) -> u32 {
     h.write(s.as_bytes());
     let v = h.finish();
     let x = (v >> 32) as u32 ^ v as u32;
-    if x == 0 { 1 } else { x }
+    if x == 0 {
+        1
+    } else {
+        x
+    }
 }
 
 fn hash_u64(v: u64) -> u32 {
@@ -122,7 +126,11 @@ fn hash_u64(v: u64) -> u32 {
     h.write_u64(v);
     let v = h.finish();
     let x = (v >> 32) as u32 ^ v as u32;
-    if x == 0 { 1 } else { x }
+    if x == 0 {
+        1
+    } else {
+        x
+    }
 }
 
 /// `Chrome 120.0.6099` -> `chrome`; `Rich Client 4.40` -> `rich client`.
@@ -210,14 +218,19 @@ impl Features {
             v[Feature::UserAgent as usize] = hash_str(&s.user_agent);
         }
         if !s.device.browser.is_empty() {
-            v[Feature::Browser as usize] = hash_str(&family(&s.device.browser).to_ascii_lowercase());
+            v[Feature::Browser as usize] =
+                hash_str(&family(&s.device.browser).to_ascii_lowercase());
         }
         if !s.device.operating_system.is_empty() {
             v[Feature::Os as usize] = hash_str(&os_family(&s.device.operating_system));
         }
         // A device without an id is "unregistered" (one shared value), which is itself a
         // habit worth knowing.
-        let device = if s.device.id.is_empty() { "unregistered" } else { s.device.id.as_str() };
+        let device = if s.device.id.is_empty() {
+            "unregistered"
+        } else {
+            s.device.id.as_str()
+        };
         v[Feature::Device as usize] = hash_str(device);
         if !s.app_id.is_empty() {
             v[Feature::App as usize] = hash_str(&s.app_id);
@@ -227,7 +240,11 @@ impl Features {
         }
         let t = s.time;
         let hour_of_week = t.weekday().num_days_from_monday() as usize * 24 + t.hour() as usize;
-        Features { values: v, hour_of_week, legacy: is_legacy(s) }
+        Features {
+            values: v,
+            hour_of_week,
+            legacy: is_legacy(s),
+        }
     }
 
     pub fn get(&self, f: Feature) -> u32 {

@@ -64,7 +64,8 @@ pub struct LastSuccess {
     pub suppressed: bool,
 }
 
-/// A session id seen recently, with where it was first used.
+/// A session id seen recently: where it started (its origin) and when it was last used
+/// near there.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct SessionSeen {
     pub id: u32,
@@ -72,8 +73,23 @@ pub struct SessionSeen {
     pub lat: f32,
     pub lon: f32,
     pub country: [u8; 2],
+    /// Last use near the origin (unix seconds).
+    pub time: i64,
+    /// Started from a trusted or shared network (VPN egress): its geo-IP says nothing.
+    pub shared: bool,
+}
+
+/// A recent alert: (detection, value hash, time), to report a novelty once, not on every
+/// sign-in that repeats it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RecentAlert {
+    pub kind: u8,
+    pub value: u32,
     pub time: i64,
 }
+
+/// Recent alerts remembered per user.
+pub const RECENT_ALERTS: usize = 4;
 
 /// The user's risk: accumulated decayed points, level and Graph risk state.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +137,7 @@ pub struct UserProfile {
     pub failures: Failures,
     pub last_success: Option<LastSuccess>,
     pub sessions: [SessionSeen; SESSIONS],
+    pub recent_alerts: [RecentAlert; RECENT_ALERTS],
     pub risk: UserRisk,
 }
 
@@ -145,6 +162,7 @@ impl UserProfile {
             failures: Failures::default(),
             last_success: None,
             sessions: [SessionSeen::default(); SESSIONS],
+            recent_alerts: [RecentAlert::default(); RECENT_ALERTS],
             risk: UserRisk::default(),
         }
     }
@@ -158,7 +176,10 @@ impl UserProfile {
     pub fn familiarity(&self, t: i64, half_life: f64, f: Feature, key: u32) -> Familiarity {
         let w = self.clock.weight(t, half_life);
         let (k, c) = self.table(f);
-        Familiarity { count: topk::count(k, c, key) as f64 / w, total: self.total as f64 / w }
+        Familiarity {
+            count: topk::count(k, c, key) as f64 / w,
+            total: self.total as f64 / w,
+        }
     }
 
     /// The user's share of sign-ins in this hour-of-week cell (of 168; smoothed histogram).
@@ -187,7 +208,12 @@ impl UserProfile {
         let mut new = [false; NF];
         for (i, n) in new.iter_mut().enumerate() {
             let r = OFFSETS[i]..OFFSETS[i + 1];
-            *n = topk::add(&mut self.keys[r.clone()], &mut self.counts[r], features.values[i], w);
+            *n = topk::add(
+                &mut self.keys[r.clone()],
+                &mut self.counts[r],
+                features.values[i],
+                w,
+            );
         }
         let h = features.hour_of_week % 24;
         self.hours[h] += w;
@@ -206,7 +232,11 @@ impl UserProfile {
 
     /// How far the user is out of learning mode, 0..=1 (blends user and tenant scoring).
     pub fn maturity(&self, t: i64, min_signins: u32, min_days: f64) -> f64 {
-        let by_count = if min_signins == 0 { 1.0 } else { (self.successes as f64 / min_signins as f64).min(1.0) };
+        let by_count = if min_signins == 0 {
+            1.0
+        } else {
+            (self.successes as f64 / min_signins as f64).min(1.0)
+        };
         let by_age = if min_days <= 0.0 {
             1.0
         } else {
@@ -216,7 +246,13 @@ impl UserProfile {
     }
 
     /// Updates failure counters to time `t` (decaying them) and adds a failure of `class`.
-    pub fn add_failure(&mut self, t: i64, class: Option<FailClass>, window_secs: [f64; 2], long_secs: f64) {
+    pub fn add_failure(
+        &mut self,
+        t: i64,
+        class: Option<FailClass>,
+        window_secs: [f64; 2],
+        long_secs: f64,
+    ) {
         self.decay_failures(t, window_secs, long_secs);
         if let Some(c) = class {
             self.failures.short[c as usize] += 1.0;
@@ -237,18 +273,69 @@ impl UserProfile {
         f.last = f.last.max(t);
     }
 
-    /// Remembers a session id; returns the earlier sighting if the session was known.
-    pub fn see_session(&mut self, s: SessionSeen, window_secs: f64) -> Option<SessionSeen> {
+    /// Remembers a session id. Returns its origin as it was before this sighting (with the
+    /// time it was last used near the origin) if the session was known; a sighting near
+    /// the origin (same country, within `near_km`) refreshes that time.
+    pub fn see_session(
+        &mut self,
+        s: SessionSeen,
+        window_secs: f64,
+        near_km: f64,
+    ) -> Option<SessionSeen> {
         if s.id == 0 {
             return None;
         }
-        if let Some(prev) = self.sessions.iter().find(|p| p.id == s.id && (s.time - p.time) as f64 <= window_secs) {
-            return Some(*prev);
+        if let Some(slot) = self
+            .sessions
+            .iter_mut()
+            .find(|p| p.id == s.id && (s.time - p.time) as f64 <= window_secs)
+        {
+            let prev = *slot;
+            let d = super::geo::distance_km(
+                (prev.lat as f64, prev.lon as f64),
+                (s.lat as f64, s.lon as f64),
+            );
+            if prev.country == s.country && d < near_km {
+                slot.time = slot.time.max(s.time);
+            }
+            return Some(prev);
         }
         // Replace the oldest slot.
-        let slot = self.sessions.iter().enumerate().min_by_key(|(_, p)| p.time).map_or(0, |(i, _)| i);
+        let slot = self
+            .sessions
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, p)| p.time)
+            .map_or(0, |(i, _)| i);
         self.sessions[slot] = s;
         None
+    }
+}
+
+impl UserProfile {
+    /// Whether the same (detection, value) alerted within `window_secs` before `t`.
+    pub fn alerted_recently(&self, kind: u8, value: u32, t: i64, window_secs: f64) -> bool {
+        self.recent_alerts.iter().any(|a| {
+            a.kind == kind
+                && a.value == value
+                && a.time != 0
+                && ((t - a.time) as f64) <= window_secs
+        })
+    }
+
+    /// Records an alert, replacing the oldest.
+    pub fn remember_alert(&mut self, kind: u8, value: u32, t: i64) {
+        let slot = self
+            .recent_alerts
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, a)| a.time)
+            .map_or(0, |(i, _)| i);
+        self.recent_alerts[slot] = RecentAlert {
+            kind,
+            value,
+            time: t,
+        };
     }
 }
 
@@ -260,6 +347,10 @@ mod tests {
     fn layout_is_bounded() {
         assert_eq!(SLOTS, 41);
         // Fixed size, no per-value heap: the memory bench measures the whole map.
-        assert!(std::mem::size_of::<UserProfile>() <= 720, "{}", std::mem::size_of::<UserProfile>());
+        assert!(
+            std::mem::size_of::<UserProfile>() <= 800,
+            "{}",
+            std::mem::size_of::<UserProfile>()
+        );
     }
 }

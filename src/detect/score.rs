@@ -91,11 +91,21 @@ pub fn score(
         }
         let contribution = f.weight() * raw;
         total += contribution;
-        terms[i] = Term { user_count: fam.count, user_total: fam.total, tenant_share: share, contribution };
+        terms[i] = Term {
+            user_count: fam.count,
+            user_total: fam.total,
+            tenant_share: share,
+            contribution,
+        };
     }
     let hour = hour_term(profile, tenant, features.hour_of_week, maturity);
     total += hour.contribution;
-    Score { terms, hour, total, learning }
+    Score {
+        terms,
+        hour,
+        total,
+        learning,
+    }
 }
 
 fn hour_term(profile: &UserProfile, tenant: &TenantStats, how: usize, maturity: f64) -> Term {

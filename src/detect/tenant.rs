@@ -18,7 +18,9 @@ struct Sketch {
 
 impl Sketch {
     fn new() -> Sketch {
-        Sketch { cells: vec![0.0; ROWS * WIDTH] }
+        Sketch {
+            cells: vec![0.0; ROWS * WIDTH],
+        }
     }
 
     #[inline]
@@ -27,7 +29,10 @@ impl Sketch {
         let a = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let b = x.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) ^ (x >> 29);
         let shift = 64 - WIDTH_BITS;
-        [(a >> shift) as usize, WIDTH + (b.wrapping_mul(0x1656_67B1_9E37_79F9) >> shift) as usize]
+        [
+            (a >> shift) as usize,
+            WIDTH + (b.wrapping_mul(0x1656_67B1_9E37_79F9) >> shift) as usize,
+        ]
     }
 
     #[inline]
@@ -97,9 +102,15 @@ impl TenantStats {
 
     /// (decayed count of the value, decayed total), in sign-ins at time t.
     pub fn counts(&self, t: i64, f: Feature, key: u32) -> (f64, f64) {
-        let Some(clock) = self.clock else { return (0.0, 0.0) };
+        let Some(clock) = self.clock else {
+            return (0.0, 0.0);
+        };
         let w = clock.weight(t, self.half_life);
-        let c = if key == 0 { 0.0 } else { self.values.get(f, key) as f64 / w };
+        let c = if key == 0 {
+            0.0
+        } else {
+            self.values.get(f, key) as f64 / w
+        };
         (c, self.total / w)
     }
 
@@ -126,12 +137,19 @@ impl TenantStats {
 
     /// Total decayed successful sign-ins at time t.
     pub fn total(&self, t: i64) -> f64 {
-        self.clock.map_or(0.0, |c| self.total / c.weight(t, self.half_life))
+        self.clock
+            .map_or(0.0, |c| self.total / c.weight(t, self.half_life))
     }
 
     /// Records a successful sign-in's values; `new_for_user[f]` says the value entered the
     /// user's own table (counts towards distinct users).
-    pub fn learn(&mut self, t: i64, values: &[u32; NF], new_for_user: &[bool; NF], hour_of_week: usize) {
+    pub fn learn(
+        &mut self,
+        t: i64,
+        values: &[u32; NF],
+        new_for_user: &[bool; NF],
+        hour_of_week: usize,
+    ) {
         let w = self.weight(t);
         self.total += w;
         self.hours[hour_of_week % 24] += w;

@@ -12,7 +12,9 @@ pub fn count(keys: &[u32], counts: &[f32], key: u32) -> f32 {
     if key == 0 {
         return 0.0;
     }
-    keys.iter().position(|&k| k == key).map_or(0.0, |i| counts[i])
+    keys.iter()
+        .position(|&k| k == key)
+        .map_or(0.0, |i| counts[i])
 }
 
 /// Adds `w` to `key`; returns true when the key was not in the table.

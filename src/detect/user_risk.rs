@@ -127,14 +127,38 @@ mod tests {
         let mut r = UserRisk::default();
         assert!(r.add(0, at(0), &[("newCountry", RiskLevel::Medium)], "a", &cfg));
         assert_eq!((r.level, r.state), (RiskLevel::Medium, RiskState::AtRisk));
-        r.add(60, at(60), &[("unlikelyTravel", RiskLevel::Medium)], "b", &cfg);
-        assert!(r.add(120, at(120), &[("unfamiliarFeatures", RiskLevel::Medium)], "c", &cfg));
-        assert_eq!(r.level, RiskLevel::High, "three medium detections make a high-risk user");
+        r.add(
+            60,
+            at(60),
+            &[("unlikelyTravel", RiskLevel::Medium)],
+            "b",
+            &cfg,
+        );
+        assert!(r.add(
+            120,
+            at(120),
+            &[("unfamiliarFeatures", RiskLevel::Medium)],
+            "c",
+            &cfg
+        ));
+        assert_eq!(
+            r.level,
+            RiskLevel::High,
+            "three medium detections make a high-risk user"
+        );
         assert_eq!(r.detections[0].request_id, "c");
 
         let mut low = UserRisk::default();
         low.add(0, at(0), &[("atypicalTime", RiskLevel::Low)], "d", &cfg);
-        assert_eq!(low.level, RiskLevel::Low);
+        assert_eq!(
+            low.level,
+            RiskLevel::None,
+            "one low detection does not flag a user"
+        );
+        for i in 1..4 {
+            low.add(i, at(i), &[("atypicalTime", RiskLevel::Low)], "d", &cfg);
+        }
+        assert_eq!(low.level, RiskLevel::Low, "four low detections do");
         // 14-day half-life: after 30 days 1 point is below the low threshold.
         assert!(low.age(30 * 86_400, &cfg));
         assert_eq!((low.level, low.state), (RiskLevel::None, RiskState::None));
@@ -145,10 +169,21 @@ mod tests {
         let cfg = UserRiskConfig::default();
         let mut r = UserRisk::default();
         r.add(0, at(0), &[("bruteForce", RiskLevel::High)], "a", &cfg);
-        assert!(r.set_state(10, RiskState::Remediated, "userPerformedSecuredPasswordReset"));
+        assert!(r.set_state(
+            10,
+            RiskState::Remediated,
+            "userPerformedSecuredPasswordReset"
+        ));
         assert_eq!((r.level, r.state), (RiskLevel::None, RiskState::Remediated));
-        assert!(r.set_state(20, RiskState::ConfirmedCompromised, "adminConfirmedUserCompromised"));
-        assert!(!r.age(100 * 86_400, &cfg), "confirmed compromise does not age out");
+        assert!(r.set_state(
+            20,
+            RiskState::ConfirmedCompromised,
+            "adminConfirmedUserCompromised"
+        ));
+        assert!(
+            !r.age(100 * 86_400, &cfg),
+            "confirmed compromise does not age out"
+        );
         assert_eq!(r.level, RiskLevel::High);
     }
 }

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 
 pub use audit::{AuditEvent, Initiator, ModifiedProperty, TargetResource};
 pub use error_class::ErrorClass;
-pub use risk::{DetectionEvidence, FeatureTerm, RiskLevel, RiskState, RiskySignIn, RiskyUser, UserDetection};
+pub use risk::{
+    DetectionEvidence, FeatureTerm, RiskLevel, RiskState, RiskySignIn, RiskyUser, UserDetection,
+};
 pub use signin::{AuthStep, Device, Location, MicrosoftRisk, SignIn, SignInCategory, Status};
 
 /// Anything the detection core consumes.
