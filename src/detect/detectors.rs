@@ -197,7 +197,8 @@ pub fn brute_force(c: &Ctx) -> Option<Hit> {
     let fails = c.profile.failures.short[i] as f64;
     if c.validated() {
         let alerted = c.profile.failures.alerted_at[i];
-        if alerted != 0 && ((c.t - alerted) as f64) <= 3.0 * window {
+        let same_source = c.profile.failures.source[i] == c.f.get(Feature::Asn);
+        if alerted != 0 && same_source && ((c.t - alerted) as f64) <= 3.0 * window {
             return Some(Hit {
                 risk_event_type: "bruteForce",
                 level: RiskLevel::High,
@@ -236,7 +237,8 @@ pub fn mfa_fatigue(c: &Ctx) -> Option<Hit> {
     let denials = c.profile.failures.short[i] as f64;
     let alerted = c.profile.failures.alerted_at[i];
     if c.success() {
-        if alerted != 0 && ((c.t - alerted) as f64) <= cfg.approval_window_minutes * 60.0 {
+        let same_source = c.profile.failures.source[i] == c.f.get(Feature::Asn);
+        if alerted != 0 && same_source && ((c.t - alerted) as f64) <= cfg.approval_window_minutes * 60.0 {
             return Some(Hit {
                 risk_event_type: "mfaFatigue",
                 level: RiskLevel::High,

@@ -147,6 +147,9 @@ impl Engine {
             _ => None,
         };
         profile.add_failure(t, fail_class, windows, self.half_life);
+        if let Some(c) = fail_class {
+            profile.failures.source[c as usize] = features.get(Feature::Asn);
+        }
         for i in 0..2 {
             let f = &mut profile.failures;
             // A burst has ended once its count has decayed and the escalation window passed.
@@ -266,7 +269,7 @@ impl Engine {
                     lon: lon as f32,
                     country: country_bytes(&s.location.country),
                     interactive: s.category == crate::model::SignInCategory::Interactive,
-                    suppressed: location_suppressed,
+                    suppressed: location_shared,
                 });
             }
         }

@@ -50,6 +50,9 @@ pub struct Failures {
     pub long: [f32; 2],
     /// When a burst of each class was last alerted (0 = never); re-armed when the burst ends.
     pub alerted_at: [i64; 2],
+    /// ASN (hash) of the latest failure of each class: a success escalates a burst only
+    /// when it comes from the same network.
+    pub source: [u32; 2],
 }
 
 /// Where and when the user last signed in successfully.

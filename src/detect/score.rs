@@ -10,6 +10,9 @@
 //!   `learning_min_days`), each term is blended with a tenant-rarity term
 //!   log10((1 / nominal_distinct) / p(x)): values rare in the whole tenant stand out even
 //!   for a brand-new user, values most of the tenant uses read as familiar.
+//! - Past learning mode, half of the positive rarity term is added too: a value no one in
+//!   the tenant uses (a hosting ASN, an attack tool's user agent) is more telling than one
+//!   the user merely has not used yet.
 //! - Terms are clipped to [-1, 3] before weighting, so one very familiar feature cannot hide
 //!   several unfamiliar ones, and one rare value cannot alone make a sign-in high risk.
 //! - Location terms are capped at 0 for trusted networks and for values many users share
@@ -23,6 +26,8 @@ use super::tenant::TenantStats;
 /// Clip bounds for one term, before weighting.
 const TERM_MIN: f64 = -1.0;
 const TERM_MAX: f64 = 3.0;
+/// Share of a value's tenant-wide rarity added for users past learning mode.
+pub const TENANT_NOVELTY: f64 = 0.5;
 /// Weight of the hour-of-week term.
 pub const HOUR_WEIGHT: f64 = 0.3;
 
@@ -80,7 +85,9 @@ pub fn score(
         let p_user = (fam.count + share) / (fam.total + 1.0);
         let user_term = clip((share / p_user).log10());
         let rarity_term = clip(((1.0 / f.nominal_distinct()) / share).log10());
-        let mut raw = maturity * user_term + (1.0 - maturity) * rarity_term;
+        // Values new to the whole tenant (hosting ASNs, attack tools) add part of their
+        // rarity even for users with history.
+        let mut raw = maturity * (user_term + TENANT_NOVELTY * rarity_term.max(0.0)) + (1.0 - maturity) * rarity_term;
         let shared = match f {
             _ if f.is_location() => suppress.location || tenant.users_of(*f, key) >= shared_min,
             Feature::App => tenant.users_of(*f, key) >= cfg.new_application.max_tenant_users,

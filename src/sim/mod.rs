@@ -665,8 +665,14 @@ impl Gen {
                 lon: c.lon,
             };
         }
-        // An attacker city; for travel and new-country attacks, far away / abroad.
+        // An attacker city; for travel and new-country attacks, far away / abroad; for
+        // unfamiliar-features attacks a proxy in the victim's own country.
         let home = HOME_CITIES[victim.home];
+        if kind == "unfamiliarFeatures" {
+            let c = *DOMESTIC_PROXIES.iter().find(|c| c.country == home.country).unwrap_or(&DOMESTIC_PROXIES[0]);
+            let ip = ip_in(c.isps[0].1, &mut self.rng);
+            return Net::in_city(&c, ip, c.isps[0].0);
+        }
         loop {
             let c = *ATTACKER_CITIES.choose(&mut self.rng).expect("non-empty");
             let far = crate::detect::geo::distance_km((c.lat, c.lon), (home.lat, home.lon)) > 500.0;
