@@ -87,9 +87,9 @@ pub struct ScoreThresholds {
 impl Default for ScoreThresholds {
     fn default() -> Self {
         ScoreThresholds {
-            low: 2.5,
-            medium: 3.5,
-            high: 5.0,
+            low: 1.6,
+            medium: 2.4,
+            high: 4.0,
         }
     }
 }
@@ -299,8 +299,11 @@ pub struct SessionAnomaly {
     pub enabled: bool,
     /// How long a session is remembered.
     pub window_hours: f64,
-    /// A session seen this far from where it started is the token-theft pattern.
+    /// A session seen this far from where it started (or in another country) ...
     pub min_distance_km: f64,
+    /// ... faster than this since it was last used there is the token-theft pattern
+    /// (300-600 km/h separates replay from a flight with its airport time).
+    pub min_speed_kmh: f64,
 }
 
 impl Default for SessionAnomaly {
@@ -309,6 +312,7 @@ impl Default for SessionAnomaly {
             enabled: true,
             window_hours: 24.0,
             min_distance_km: 500.0,
+            min_speed_kmh: 500.0,
         }
     }
 }

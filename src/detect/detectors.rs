@@ -238,7 +238,10 @@ pub fn mfa_fatigue(c: &Ctx) -> Option<Hit> {
     let alerted = c.profile.failures.alerted_at[i];
     if c.success() {
         let same_source = c.profile.failures.source[i] == c.f.get(Feature::Asn);
-        if alerted != 0 && same_source && ((c.t - alerted) as f64) <= cfg.approval_window_minutes * 60.0 {
+        if alerted != 0
+            && same_source
+            && ((c.t - alerted) as f64) <= cfg.approval_window_minutes * 60.0
+        {
             return Some(Hit {
                 risk_event_type: "mfaFatigue",
                 level: RiskLevel::High,
@@ -351,36 +354,48 @@ pub fn new_application(c: &Ctx) -> Option<Hit> {
     })
 }
 
-/// sessionAnomaly: one session id used far from where it started, sooner than anyone
-/// could travel there (token theft / replay). `prev` is the session's origin with the time
-/// it was last used near there.
+/// sessionAnomaly: one session id used from a network the user has never used, far from
+/// where the session started, sooner than anyone could travel (token theft / replay).
+/// `prev` is the session's origin with the time it was last used near there. When the
+/// origin is a shared network (VPN egress) its geo-IP says nothing, so only the network
+/// change is judged.
 pub fn session_anomaly(c: &Ctx, prev: Option<SessionSeen>) -> Option<Hit> {
     let cfg = &c.cfg.session_anomaly;
     let prev = prev?;
-    if !cfg.enabled || !c.validated() || c.location_suppressed || prev.shared || c.location_shared()
+    if !cfg.enabled || !c.validated() || c.location_suppressed || c.location_shared() {
+        return None;
+    }
+    let asn = c.s.asn.unwrap_or(0);
+    if asn == 0 || asn == prev.asn {
+        return None;
+    }
+    let asn_key = c.f.get(Feature::Asn);
+    if c.profile
+        .familiarity(c.t, c.half_life, Feature::Asn, asn_key)
+        .count
+        > 0.0
     {
         return None;
     }
     let here = c.s.location.coordinates()?;
+    let country = country_bytes(&c.s.location.country);
     let d = distance_km((prev.lat as f64, prev.lon as f64), here);
-    let asn = c.s.asn.unwrap_or(0);
     let hours = ((c.t - prev.time).max(60) as f64) / 3600.0;
     let speed = d / hours;
-    if d < cfg.min_distance_km
-        || speed < c.cfg.unlikely_travel.min_speed_kmh
-        || (asn == prev.asn && asn != 0)
-    {
+    let moved = d >= cfg.min_distance_km || (country != prev.country && prev.country != [0, 0]);
+    if !moved || (!prev.shared && speed < cfg.min_speed_kmh) {
         return None;
     }
     Some(Hit {
         risk_event_type: "sessionAnomaly",
-        level: RiskLevel::High,
+        level: if c.familiar_device { RiskLevel::Low } else { RiskLevel::High },
         detail: format!(
-            "session {} started from {} (AS{}) {:.1} h earlier is now used from {} (AS{asn}), {d:.0} km away",
+            "session {} started from {} (AS{}{}) is used {:.1} h later from {} (AS{asn}, new for this user), {d:.0} km away",
             c.s.session_id,
             String::from_utf8_lossy(&prev.country),
             prev.asn,
-            (c.t - prev.time) as f64 / 3600.0,
+            if prev.shared { ", a shared network" } else { "" },
+            hours,
             c.place()
         ),
     })

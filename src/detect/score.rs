@@ -87,7 +87,8 @@ pub fn score(
         let rarity_term = clip(((1.0 / f.nominal_distinct()) / share).log10());
         // Values new to the whole tenant (hosting ASNs, attack tools) add part of their
         // rarity even for users with history.
-        let mut raw = maturity * (user_term + TENANT_NOVELTY * rarity_term.max(0.0)) + (1.0 - maturity) * rarity_term;
+        let mut raw = maturity * (user_term + TENANT_NOVELTY * rarity_term.max(0.0))
+            + (1.0 - maturity) * rarity_term;
         let shared = match f {
             _ if f.is_location() => suppress.location || tenant.users_of(*f, key) >= shared_min,
             Feature::App => tenant.users_of(*f, key) >= cfg.new_application.max_tenant_users,

@@ -669,7 +669,10 @@ impl Gen {
         // unfamiliar-features attacks a proxy in the victim's own country.
         let home = HOME_CITIES[victim.home];
         if kind == "unfamiliarFeatures" {
-            let c = *DOMESTIC_PROXIES.iter().find(|c| c.country == home.country).unwrap_or(&DOMESTIC_PROXIES[0]);
+            let c = *DOMESTIC_PROXIES
+                .iter()
+                .find(|c| c.country == home.country)
+                .unwrap_or(&DOMESTIC_PROXIES[0]);
             let ip = ip_in(c.isps[0].1, &mut self.rng);
             return Net::in_city(&c, ip, c.isps[0].0);
         }
@@ -677,9 +680,13 @@ impl Gen {
             let c = *ATTACKER_CITIES.choose(&mut self.rng).expect("non-empty");
             let far = crate::detect::geo::distance_km((c.lat, c.lon), (home.lat, home.lon)) > 500.0;
             let abroad = c.country != home.country;
+            let very_far =
+                crate::detect::geo::distance_km((c.lat, c.lon), (home.lat, home.lon)) > 2500.0;
             let ok = match kind {
-                "unfamiliarFeatures" => true,
                 "newCountry" => abroad,
+                // Travel attacks come right after the victim's own sign-in: make them
+                // physically impossible (>2,500 km within 90 minutes).
+                "unlikelyTravel" => very_far,
                 _ => far,
             };
             if ok {

@@ -268,11 +268,56 @@ pub const ATTACKER_CITIES: [City; 7] = [
 /// Residential proxies and hosting inside the users' own countries (attackers who avoid
 /// country-based rules): (country, city).
 pub const DOMESTIC_PROXIES: [City; 5] = [
-    city!("Ashburn", "Virginia", "US", 39.04, -77.49, -5, &[(14618, [3, 208])], (14618, [3, 209])),
-    city!("Slough", "England", "GB", 51.51, -0.59, 0, &[(20860, [185, 25])], (20860, [185, 26])),
-    city!("Nuremberg", "Bavaria", "DE", 49.45, 11.08, 1, &[(51167, [207, 180])], (51167, [207, 181])),
-    city!("Roubaix", "Hauts-de-France", "FR", 50.69, 3.17, 1, &[(16276, [51, 68])], (16276, [51, 69])),
-    city!("Beauharnois", "Quebec", "CA", 45.31, -73.87, -5, &[(16276, [158, 69])], (16276, [158, 70])),
+    city!(
+        "Ashburn",
+        "Virginia",
+        "US",
+        39.04,
+        -77.49,
+        -5,
+        &[(14618, [3, 208])],
+        (14618, [3, 209])
+    ),
+    city!(
+        "Slough",
+        "England",
+        "GB",
+        51.51,
+        -0.59,
+        0,
+        &[(20860, [185, 25])],
+        (20860, [185, 26])
+    ),
+    city!(
+        "Nuremberg",
+        "Bavaria",
+        "DE",
+        49.45,
+        11.08,
+        1,
+        &[(51167, [207, 180])],
+        (51167, [207, 181])
+    ),
+    city!(
+        "Roubaix",
+        "Hauts-de-France",
+        "FR",
+        50.69,
+        3.17,
+        1,
+        &[(16276, [51, 68])],
+        (16276, [51, 69])
+    ),
+    city!(
+        "Beauharnois",
+        "Quebec",
+        "CA",
+        45.31,
+        -73.87,
+        -5,
+        &[(16276, [158, 69])],
+        (16276, [158, 70])
+    ),
 ];
 
 /// Tor exit / anonymizer range the simulation's config lists (a real Tor exit range).
