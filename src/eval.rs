@@ -206,6 +206,9 @@ fn is_failure_code(c: i64) -> bool {
     matches!(c, 50126 | 50053 | 50055)
 }
 
+/// A failed sign-in in a spray window: (time, user, request id).
+type Failure<'a> = (DateTime<Utc>, &'a str, &'a str);
+
 /// The classic scheduled rules, run over the same sign-ins (ordered by time).
 fn rule_baselines(sign_ins: &[&SignIn]) -> Vec<(String, HashMap<String, DateTime<Utc>>)> {
     let mut new_country = HashMap::new();
@@ -220,7 +223,7 @@ fn rule_baselines(sign_ins: &[&SignIn]) -> Vec<(String, HashMap<String, DateTime
     let mut last_interactive: HashMap<&str, &SignIn> = HashMap::new();
     let mut failures: HashMap<&str, VecDeque<DateTime<Utc>>> = HashMap::new();
     let mut denials: HashMap<&str, VecDeque<DateTime<Utc>>> = HashMap::new();
-    let mut ip_failures: HashMap<String, VecDeque<(DateTime<Utc>, &str, &str)>> = HashMap::new();
+    let mut ip_failures: HashMap<String, VecDeque<Failure>> = HashMap::new();
 
     for s in sign_ins {
         let u = s.user_key();

@@ -280,7 +280,10 @@ pub fn legacy_authentication(c: &Ctx) -> Option<Hit> {
     } else {
         0.0
     };
-    if share >= cfg.max_user_share && c.profile.successes >= c.cfg.learning_min_signins {
+    let learning = c
+        .profile
+        .learning(c.t, c.cfg.learning_min_signins, c.cfg.learning_min_days);
+    if share >= cfg.max_user_share && !learning {
         return None;
     }
     let what = if c.s.client_app_used.is_empty() {
@@ -290,7 +293,12 @@ pub fn legacy_authentication(c: &Ctx) -> Option<Hit> {
     };
     Some(Hit {
         risk_event_type: "legacyAuthentication",
-        level: if c.success() { RiskLevel::Medium } else { RiskLevel::Low },
+        // While the user's habits are still being learned, legacy use is noted, not alarmed.
+        level: if c.success() && !learning {
+            RiskLevel::Medium
+        } else {
+            RiskLevel::Low
+        },
         detail: format!(
             "legacy authentication ({what}, protocol {}) validated the password; {:.0}% of this user's sign-ins use it",
             if c.s.authentication_protocol.is_empty() { "n/a" } else { c.s.authentication_protocol.as_str() },

@@ -268,10 +268,11 @@ impl UserProfile {
         let f = &mut self.failures;
         let dt = (t - f.last).max(0) as f64;
         if f.last != 0 && dt > 0.0 {
-            for c in 0..2 {
-                f.short[c] *= (-dt / window_secs[c]).exp2() as f32;
-                f.long[c] *= (-dt / long_secs).exp2() as f32;
+            let long = (-dt / long_secs).exp2() as f32;
+            for (short, window) in f.short.iter_mut().zip(window_secs) {
+                *short *= (-dt / window).exp2() as f32;
             }
+            f.long.iter_mut().for_each(|l| *l *= long);
         }
         f.last = f.last.max(t);
     }

@@ -2,13 +2,13 @@
 //! log10, as a sum of per-feature terms (the explanation).
 //!
 //! - p(x) is the tenant's smoothed share of the value (never 0: a Good-Turing style reserve
-//!   of `nominal_distinct` unseen values).
+//!   for as many unseen values as the tenant has distinct ones, see `TenantStats::distinct`).
 //! - p(x | user) is the user's decayed frequency, smoothed towards p(x) with a prior worth
 //!   one sign-in, so an unseen value scores log10(N_user + 1) and a habitual one scores
 //!   strongly negative.
 //! - Learning mode: while a user has too little history (`learning_min_signins`,
 //!   `learning_min_days`), each term is blended with a tenant-rarity term
-//!   log10((1 / nominal_distinct) / p(x)): values rare in the whole tenant stand out even
+//!   log10((1 / distinct) / p(x)): values rare in the whole tenant stand out even
 //!   for a brand-new user, values most of the tenant uses read as familiar.
 //! - Past learning mode, half of the positive rarity term is added too: a value no one in
 //!   the tenant uses (a hosting ASN, an attack tool's user agent) is more telling than one
@@ -84,7 +84,7 @@ pub fn score(
         let fam = profile.familiarity(t, half_life, *f, key);
         let p_user = (fam.count + share) / (fam.total + 1.0);
         let user_term = clip((share / p_user).log10());
-        let rarity_term = clip(((1.0 / f.nominal_distinct()) / share).log10());
+        let rarity_term = clip(((1.0 / tenant.distinct(*f)) / share).log10());
         // Values new to the whole tenant (hosting ASNs, attack tools) add part of their
         // rarity even for users with history.
         let mut raw = maturity * (user_term + TENANT_NOVELTY * rarity_term.max(0.0))

@@ -64,6 +64,9 @@ pub struct TenantStats {
     users: Sketch,
     /// Decayed total of successful sign-ins (stored units).
     total: f64,
+    /// Per feature, how many times a value was new to a user (not decayed): an upper
+    /// bound on the number of distinct values the tenant has seen.
+    first_uses: [f64; NF],
     /// Decayed successful sign-ins by hour of day and by day type (weekday, weekend).
     hours: [f64; 24],
     days: [f64; 2],
@@ -77,6 +80,7 @@ impl TenantStats {
             values: Sketch::new(),
             users: Sketch::new(),
             total: 0.0,
+            first_uses: [0.0; NF],
             hours: [0.0; 24],
             days: [0.0; 2],
         }
@@ -93,11 +97,17 @@ impl TenantStats {
         self.clock.map_or(1.0, |c| c.weight(t, self.half_life))
     }
 
+    /// How many distinct values of `f` the smoothing reserves probability for: the values
+    /// the tenant has seen (at least 10), at most the feature's nominal count.
+    pub fn distinct(&self, f: Feature) -> f64 {
+        self.first_uses[f as usize].clamp(10.0, f.nominal_distinct())
+    }
+
     /// Share of the tenant's successful sign-ins with this value, smoothed for unseen values
     /// (never 0).
     pub fn share(&self, t: i64, f: Feature, key: u32) -> f64 {
         let (c, n) = self.counts(t, f, key);
-        (c + 1.0) / (n + f.nominal_distinct())
+        (c + 1.0) / (n + self.distinct(f))
     }
 
     /// (decayed count of the value, decayed total), in sign-ins at time t.
@@ -161,6 +171,7 @@ impl TenantStats {
             self.values.add(*f, values[i], w as f32);
             if new_for_user[i] {
                 self.users.add(*f, values[i], 1.0);
+                self.first_uses[i] += 1.0;
             }
         }
     }

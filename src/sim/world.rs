@@ -333,7 +333,9 @@ pub const OFFICES: [(usize, u32, [u8; 3]); 3] = [
 
 /// Corporate VPN egress (a cloud security proxy): ASN and the nodes' cities.
 pub const VPN_ASN: u32 = 62044;
-pub const VPN_NODES: [(&str, &str, &str, f64, f64, [u8; 3]); 3] = [
+/// A VPN egress node: (city, state, country, latitude, longitude, egress /24).
+pub type VpnNode = (&'static str, &'static str, &'static str, f64, f64, [u8; 3]);
+pub const VPN_NODES: [VpnNode; 3] = [
     ("Ashburn", "Virginia", "US", 39.04, -77.49, [165, 225, 8]),
     (
         "Frankfurt am Main",
