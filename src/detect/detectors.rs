@@ -7,7 +7,6 @@ use super::features::{display_value, Feature, Features};
 use super::geo::distance_km;
 use super::profile::{FailClass, SessionSeen, UserProfile};
 use super::score::Score;
-use super::tenant::TenantStats;
 use crate::model::{ErrorClass, RiskLevel, SignIn};
 
 /// One named detection that fired.
@@ -25,7 +24,8 @@ pub struct Ctx<'a> {
     pub t: i64,
     pub class: ErrorClass,
     pub profile: &'a UserProfile,
-    pub tenant: &'a TenantStats,
+    /// The composite score, with each feature's user and tenant numbers.
+    pub score: &'a Score,
     pub cfg: &'a DetectConfig,
     pub half_life: f64,
     /// Trusted network, VPN or carrier ASN.
@@ -59,7 +59,7 @@ impl Ctx<'_> {
         let min = self.cfg.suppression.shared_location_min_users;
         [Feature::Ip, Feature::Prefix, Feature::Asn]
             .iter()
-            .any(|f| self.tenant.users_of(*f, self.f.get(*f)) >= min)
+            .any(|f| self.score.term(*f).tenant_users >= min)
     }
 }
 
@@ -77,7 +77,8 @@ fn level_for_score(score: f64, cfg: &DetectConfig) -> RiskLevel {
 }
 
 /// unfamiliarFeatures: the composite score.
-pub fn unfamiliar_features(c: &Ctx, score: &Score) -> Option<Hit> {
+pub fn unfamiliar_features(c: &Ctx) -> Option<Hit> {
+    let score = c.score;
     if !c.cfg.unfamiliar_features.enabled || !c.validated() {
         return None;
     }
@@ -107,14 +108,11 @@ pub fn new_country(c: &Ctx) -> Option<Hit> {
     if c.profile.successes < cfg.min_signins {
         return None;
     }
-    let fam = c
-        .profile
-        .familiarity(c.t, c.half_life, Feature::Country, key);
-    if fam.count > 0.0 {
+    let term = c.score.term(Feature::Country);
+    if term.user_count > 0.0 {
         return None;
     }
-    let (count, total) = c.tenant.counts(c.t, Feature::Country, key);
-    let share = if total > 0.0 { count / total } else { 0.0 };
+    let share = term.tenant_share;
     if share > cfg.max_tenant_share {
         return None;
     }
@@ -269,14 +267,9 @@ pub fn legacy_authentication(c: &Ctx) -> Option<Hit> {
     if !cfg.enabled || !c.f.legacy || !c.validated() {
         return None;
     }
-    let fam = c.profile.familiarity(
-        c.t,
-        c.half_life,
-        Feature::ClientApp,
-        c.f.get(Feature::ClientApp),
-    );
-    let share = if fam.total > 0.0 {
-        fam.count / fam.total
+    let term = c.score.term(Feature::ClientApp);
+    let share = if term.user_total > 0.0 {
+        term.user_count / term.user_total
     } else {
         0.0
     };
@@ -341,14 +334,11 @@ pub fn new_application(c: &Ctx) -> Option<Hit> {
     {
         return None;
     }
-    if c.profile
-        .familiarity(c.t, c.half_life, Feature::App, key)
-        .count
-        > 0.0
-    {
+    let term = c.score.term(Feature::App);
+    if term.user_count > 0.0 {
         return None;
     }
-    let users = c.tenant.users_of(Feature::App, key);
+    let users = term.tenant_users;
     if users >= cfg.max_tenant_users {
         return None;
     }
@@ -377,12 +367,7 @@ pub fn session_anomaly(c: &Ctx, prev: Option<SessionSeen>) -> Option<Hit> {
     if asn == 0 || asn == prev.asn {
         return None;
     }
-    let asn_key = c.f.get(Feature::Asn);
-    if c.profile
-        .familiarity(c.t, c.half_life, Feature::Asn, asn_key)
-        .count
-        > 0.0
-    {
+    if c.score.term(Feature::Asn).user_count > 0.0 {
         return None;
     }
     let here = c.s.location.coordinates()?;
@@ -419,11 +404,19 @@ pub fn ip_lists(c: &Ctx) -> Vec<Hit> {
             || asn.is_some_and(|a| asns.contains(&a))
     };
     let mut hits = Vec::new();
+    if lists.malicious_cidrs.is_empty()
+        && lists.malicious_asns.is_empty()
+        && lists.anonymizer_cidrs.is_empty()
+        && lists.anonymizer_asns.is_empty()
+    {
+        return hits;
+    }
     let what = format!(
         "{} (AS{})",
         ip.map(|i| i.to_string()).unwrap_or_default(),
         asn.unwrap_or(0)
     );
+
     if in_list(&lists.malicious_cidrs, &lists.malicious_asns) {
         hits.push(Hit {
             risk_event_type: "maliciousIPAddress",
@@ -459,8 +452,10 @@ pub fn microsoft_risk(c: &Ctx) -> Vec<Hit> {
         return Vec::new();
     }
     let r = &c.s.microsoft_risk;
-    let state = r.state.to_ascii_lowercase();
-    if matches!(state.as_str(), "remediated" | "dismissed" | "confirmedsafe") {
+    if ["remediated", "dismissed", "confirmedSafe"]
+        .iter()
+        .any(|x| r.state.eq_ignore_ascii_case(x))
+    {
         return Vec::new();
     }
     let level = RiskLevel::from_graph(&r.level_during_sign_in)

@@ -7,9 +7,10 @@ use super::audit::{self, AuditEffect};
 use super::config::DetectConfig;
 use super::detectors::{self, country_bytes, Ctx, Hit};
 use super::features::{display_value, hash_str, Feature, Features, FEATURES};
-use super::profile::{FailClass, LastSuccess, SessionSeen, UserProfile};
+use super::profile::{FailClass, LastSuccess, SessionSeen};
 use super::score::{score, Score, Suppressions};
 use super::tenant::TenantStats;
+use super::users::UserTable;
 use crate::model::risk::{DetectionEvidence, FeatureTerm};
 use crate::model::{
     AuditEvent, ErrorClass, Event, RiskLevel, RiskState, RiskySignIn, RiskyUser, SignIn,
@@ -28,18 +29,25 @@ pub struct Output {
 pub struct Engine {
     cfg: DetectConfig,
     half_life: f64,
-    users: FxHashMap<u64, UserProfile>,
+    users: UserTable,
     tenant: TenantStats,
     excluded: FxHashSet<u64>,
     travellers: FxHashSet<u64>,
     exclusions: FxHashMap<u64, Vec<String>>,
 }
 
-/// Stable 64-bit key of a user id or UPN (lower-cased).
+/// Stable 64-bit key of a user id or UPN (ASCII case-insensitive; UPNs are lower-cased by
+/// the decoders).
 pub fn user_hash(key: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
-    h.write(key.to_lowercase().as_bytes());
+    let mut buf = [0u8; 64];
+    for chunk in key.as_bytes().chunks(64) {
+        let b = &mut buf[..chunk.len()];
+        b.copy_from_slice(chunk);
+        b.make_ascii_lowercase();
+        h.write(b);
+    }
     h.finish()
 }
 
@@ -61,7 +69,7 @@ impl Engine {
         Engine {
             half_life,
             tenant: TenantStats::new(half_life),
-            users: FxHashMap::default(),
+            users: UserTable::default(),
             excluded,
             travellers,
             exclusions,
@@ -77,7 +85,7 @@ impl Engine {
     /// Users currently flagged, by level (low, medium, high).
     pub fn flagged_counts(&self) -> [usize; 3] {
         let mut n = [0; 3];
-        for p in self.users.values() {
+        for p in self.users.iter() {
             if crate::replay::is_flagged(p.risk.level, p.risk.state) {
                 n[p.risk.level as usize - 1] += 1;
             }
@@ -98,15 +106,6 @@ impl Engine {
             && ((!s.user_id.is_empty() && set.contains(&user_hash(&s.user_id)))
                 || (!s.user_principal_name.is_empty()
                     && set.contains(&user_hash(&s.user_principal_name))))
-    }
-
-    /// Whether the sign-in's network is shared by many users of the tenant (office or VPN
-    /// egress).
-    fn location_shared(&self, f: &Features) -> bool {
-        let min = self.cfg.suppression.shared_location_min_users;
-        [Feature::Ip, Feature::Prefix, Feature::Asn]
-            .iter()
-            .any(|x| self.tenant.users_of(*x, f.get(*x)) >= min)
     }
 
     fn location_suppressed(&self, s: &SignIn) -> bool {
@@ -131,7 +130,6 @@ impl Engine {
         let class = ErrorClass::classify(s.status.error_code, &s.status.additional_details);
         let features = Features::of(s);
         let location_suppressed = self.location_suppressed(s);
-        let location_shared = location_suppressed || self.location_shared(&features);
         let traveller = Self::is_in(&self.travellers, s);
         let excluded = Self::is_in(&self.excluded, s);
         let key = user_hash(s.user_key());
@@ -140,7 +138,7 @@ impl Engine {
         let windows = [bf.window_minutes * 60.0, mf.window_minutes * 60.0];
         let rearm = [bf.min_failures / 2.0, mf.min_denials / 2.0];
 
-        let profile = self.users.entry(key).or_insert_with(|| UserProfile::new(t));
+        let profile = self.users.get_or_insert(key, t);
         let fail_class = match class {
             ErrorClass::BadCredential | ErrorClass::Lockout => Some(FailClass::Credential),
             ErrorClass::MfaDenied => Some(FailClass::MfaDenied),
@@ -160,6 +158,23 @@ impl Engine {
                 f.alerted_at[i] = 0;
             }
         }
+        let suppress = Suppressions {
+            location: location_suppressed,
+        };
+        let sc = score(
+            profile,
+            &self.tenant,
+            &features,
+            t,
+            &self.cfg,
+            self.half_life,
+            suppress,
+        );
+        let min_shared = self.cfg.suppression.shared_location_min_users;
+        let location_shared = location_suppressed
+            || [Feature::Ip, Feature::Prefix, Feature::Asn]
+                .iter()
+                .any(|f| sc.term(*f).tenant_users >= min_shared);
         let session = SessionSeen {
             id: if s.session_id.is_empty() {
                 0
@@ -179,32 +194,15 @@ impl Engine {
         } else {
             None
         };
-        let device_key = features.get(Feature::Device);
-        let familiar_device = !s.device.id.is_empty()
-            && profile
-                .familiarity(t, self.half_life, Feature::Device, device_key)
-                .count
-                > 0.0;
+        let familiar_device = !s.device.id.is_empty() && sc.term(Feature::Device).user_count > 0.0;
 
-        let suppress = Suppressions {
-            location: location_suppressed,
-        };
-        let sc = score(
-            profile,
-            &self.tenant,
-            &features,
-            t,
-            &self.cfg,
-            self.half_life,
-            suppress,
-        );
         let ctx = Ctx {
             s,
             f: &features,
             t,
             class,
             profile,
-            tenant: &self.tenant,
+            score: &sc,
             cfg: &self.cfg,
             half_life: self.half_life,
             location_suppressed,
@@ -212,7 +210,7 @@ impl Engine {
             familiar_device,
         };
         let mut hits: Vec<Hit> = Vec::new();
-        hits.extend(detectors::unfamiliar_features(&ctx, &sc));
+        hits.extend(detectors::unfamiliar_features(&ctx));
         hits.extend(detectors::new_country(&ctx));
         hits.extend(detectors::unlikely_travel(&ctx));
         hits.extend(detectors::brute_force(&ctx));
@@ -236,7 +234,7 @@ impl Engine {
         hits.dedup_by(|a, b| a.risk_event_type == b.risk_event_type);
 
         // Report a novelty once: drop a detection that fired for the same value recently.
-        let profile = self.users.get_mut(&key).expect("profile inserted above");
+        let profile = self.users.get_mut(key).expect("profile inserted above");
         let repeat = self.cfg.repeat_suppression_hours * 3600.0;
         hits.retain(|h| match repeat_key(h.risk_event_type, s, &features) {
             Some((kind, value)) => !profile.alerted_recently(kind, value, t, repeat),
@@ -311,11 +309,11 @@ impl Engine {
         let (upn, name) = audit_names(a, effect);
         let changed = match effect {
             AuditEffect::SetState(state, detail) => {
-                let profile = self.users.entry(key).or_insert_with(|| UserProfile::new(t));
+                let profile = self.users.get_or_insert(key, t);
                 profile.risk.set_state(t, state, detail)
             }
             AuditEffect::HighRiskChange => {
-                let Some(profile) = self.users.get_mut(&key) else {
+                let Some(profile) = self.users.get_mut(key) else {
                     return Output::default();
                 };
                 let recent = profile.risk.last_risky != 0
@@ -336,7 +334,7 @@ impl Engine {
         };
         let mut out = Output::default();
         if changed {
-            if let Some(p) = self.users.get(&key) {
+            if let Some(p) = self.users.get(key) {
                 out.user_updates
                     .push(risky_user(&p.risk, subject, &upn, &name, a.time));
             }

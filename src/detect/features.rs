@@ -108,11 +108,7 @@ impl Feature {
     }
 }
 
-/// Hashes a string value; 0 is reserved for "empty slot", so it never comes out.
-pub fn hash_str(s: &str) -> u32 {
-    let mut h = FxHasher::default();
-    h.write(s.as_bytes());
-    let v = h.finish();
+fn fold(v: u64) -> u32 {
     let x = (v >> 32) as u32 ^ v as u32;
     if x == 0 {
         1
@@ -121,16 +117,47 @@ pub fn hash_str(s: &str) -> u32 {
     }
 }
 
+/// Hashes a string value; 0 is reserved for "empty slot", so it never comes out.
+pub fn hash_str(s: &str) -> u32 {
+    let mut h = FxHasher::default();
+    h.write(s.as_bytes());
+    fold(h.finish())
+}
+
+/// Hashes the ASCII-lower-cased bytes of `s` without allocating.
+pub fn hash_lower(s: &str) -> u32 {
+    let mut h = FxHasher::default();
+    let mut buf = [0u8; 64];
+    for chunk in s.as_bytes().chunks(64) {
+        let b = &mut buf[..chunk.len()];
+        b.copy_from_slice(chunk);
+        b.make_ascii_lowercase();
+        h.write(b);
+    }
+    fold(h.finish())
+}
+
 fn hash_u64(v: u64) -> u32 {
     let mut h = FxHasher::default();
     h.write_u64(v);
-    let v = h.finish();
-    let x = (v >> 32) as u32 ^ v as u32;
-    if x == 0 {
-        1
-    } else {
-        x
+    fold(h.finish())
+}
+
+fn hash_ip(ip: IpAddr) -> u32 {
+    let mut h = FxHasher::default();
+    match ip {
+        IpAddr::V4(v4) => h.write_u32(u32::from(v4)),
+        IpAddr::V6(v6) => h.write_u128(u128::from(v6)),
     }
+    fold(h.finish())
+}
+
+/// The alphabetic prefix of an OS name (`Windows10` -> `windows`), hashed lower-case.
+fn hash_os_family(s: &str) -> u32 {
+    let end = s
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(s.len());
+    hash_lower(&s[..end])
 }
 
 /// `Chrome 120.0.6099` -> `chrome`; `Rich Client 4.40` -> `rich client`.
@@ -164,9 +191,9 @@ pub fn is_legacy(signin: &SignIn) -> bool {
         "exchange web services",
         "other clients",
     ];
-    let app = signin.client_app_used.trim().to_ascii_lowercase();
+    let app = signin.client_app_used.trim();
     let ua = signin.user_agent.as_str();
-    LEGACY_APPS.contains(&app.as_str())
+    LEGACY_APPS.iter().any(|l| l.eq_ignore_ascii_case(app))
         || signin.authentication_protocol.eq_ignore_ascii_case("ropc")
         || ua.starts_with("BAV2ROPC")
         || ua.starts_with("CBAinPROD")
@@ -195,7 +222,7 @@ impl Features {
     pub fn of(s: &SignIn) -> Features {
         let mut v = [0u32; NF];
         if let Some(ip) = s.ip_address {
-            v[Feature::Ip as usize] = hash_str(&ip.to_string());
+            v[Feature::Ip as usize] = hash_ip(ip);
             v[Feature::Prefix as usize] = hash_u64(prefix_of(ip));
         }
         if let Some(asn) = s.asn {
@@ -218,11 +245,10 @@ impl Features {
             v[Feature::UserAgent as usize] = hash_str(&s.user_agent);
         }
         if !s.device.browser.is_empty() {
-            v[Feature::Browser as usize] =
-                hash_str(&family(&s.device.browser).to_ascii_lowercase());
+            v[Feature::Browser as usize] = hash_lower(family(&s.device.browser));
         }
         if !s.device.operating_system.is_empty() {
-            v[Feature::Os as usize] = hash_str(&os_family(&s.device.operating_system));
+            v[Feature::Os as usize] = hash_os_family(&s.device.operating_system);
         }
         // A device without an id is "unregistered" (one shared value), which is itself a
         // habit worth knowing.
@@ -236,7 +262,7 @@ impl Features {
             v[Feature::App as usize] = hash_str(&s.app_id);
         }
         if !s.client_app_used.is_empty() {
-            v[Feature::ClientApp as usize] = hash_str(&s.client_app_used.to_ascii_lowercase());
+            v[Feature::ClientApp as usize] = hash_lower(&s.client_app_used);
         }
         let t = s.time;
         let hour_of_week = t.weekday().num_days_from_monday() as usize * 24 + t.hour() as usize;
@@ -330,5 +356,10 @@ mod tests {
         assert_eq!(hash_str("abc"), hash_str("abc"));
         assert_ne!(hash_str("abc"), hash_str("abd"));
         assert_ne!(hash_str(""), 0);
+        assert_eq!(hash_lower("Windows"), hash_str("windows"));
+        assert_eq!(hash_os_family("Windows10"), hash_os_family("windows 11"));
+        let long = "A".repeat(130);
+        assert_eq!(hash_lower(&long), hash_lower(&long.to_ascii_lowercase()));
+        assert_ne!(hash_lower(&long), hash_lower(&"A".repeat(129)));
     }
 }

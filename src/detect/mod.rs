@@ -12,6 +12,7 @@
 //! | `detectors.rs` | the named detections (Graph `riskEventType` names) |
 //! | `user_risk.rs` | user risk accumulation and Graph risk states |
 //! | `audit.rs` | remediation, admin feedback and high-risk changes from audit logs |
+//! | `users.rs` | the user table (dense, bounded per user) |
 //! | `engine.rs` | wires it together per event |
 //! | `config.rs` | every threshold and switch |
 
@@ -27,6 +28,7 @@ pub mod score;
 pub mod tenant;
 pub mod topk;
 pub mod user_risk;
+pub mod users;
 
 pub use config::DetectConfig;
 pub use engine::{Engine, Output};

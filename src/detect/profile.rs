@@ -175,6 +175,12 @@ impl UserProfile {
         (&self.keys[r.clone()], &self.counts[r])
     }
 
+    /// The stored (forward-decayed) count of `key` for feature `f`.
+    pub fn count(&self, f: Feature, key: u32) -> f32 {
+        let (k, c) = self.table(f);
+        topk::count(k, c, key)
+    }
+
     /// How often the user had `key` for feature `f`, decayed to time `t`.
     pub fn familiarity(&self, t: i64, half_life: f64, f: Feature, key: u32) -> Familiarity {
         let w = self.clock.weight(t, half_life);
@@ -266,6 +272,10 @@ impl UserProfile {
     /// Decays the failure counters to time `t`.
     pub fn decay_failures(&mut self, t: i64, window_secs: [f64; 2], long_secs: f64) {
         let f = &mut self.failures;
+        if f.short == [0.0; 2] && f.long == [0.0; 2] {
+            f.last = f.last.max(t);
+            return;
+        }
         let dt = (t - f.last).max(0) as f64;
         if f.last != 0 && dt > 0.0 {
             let long = (-dt / long_secs).exp2() as f32;

@@ -37,6 +37,8 @@ pub struct Term {
     pub user_count: f64,
     pub user_total: f64,
     pub tenant_share: f64,
+    /// Distinct users of the tenant who took up the value (location and app features).
+    pub tenant_users: f64,
     pub contribution: f64,
 }
 
@@ -73,25 +75,49 @@ pub fn score(
     let maturity = profile.maturity(t, cfg.learning_min_signins, cfg.learning_min_days);
     let learning = profile.learning(t, cfg.learning_min_signins, cfg.learning_min_days);
     let shared_min = cfg.suppression.shared_location_min_users;
+    // Decay weights once per event (exp2 is the costly part of a lookup).
+    let w_user = profile.clock.weight(t, half_life);
+    let user_total = profile.total as f64 / w_user;
+    let w_tenant = tenant.weight_at(t);
     let mut terms = [Term::default(); NF];
     let mut total = 0.0;
+    // Pass 1: every memory access (tenant sketch line, user table slot), independent of
+    // each other so the CPU overlaps the cache misses.
+    let mut cells = [(0f32, 0f32); NF];
+    let mut counts = [0f32; NF];
+    for (i, f) in FEATURES.iter().enumerate() {
+        let key = features.values[i];
+        if key != 0 {
+            cells[i] = tenant.lookup(*f, key);
+            counts[i] = profile.count(*f, key);
+        }
+    }
+    // Pass 2: the arithmetic.
+    let n_t = w_tenant.map_or(0.0, |w| tenant.total_stored() / w);
     for (i, f) in FEATURES.iter().enumerate() {
         let key = features.values[i];
         if key == 0 {
             continue;
         }
-        let share = tenant.share(t, *f, key);
-        let fam = profile.familiarity(t, half_life, *f, key);
-        let p_user = (fam.count + share) / (fam.total + 1.0);
-        let user_term = clip((share / p_user).log10());
-        let rarity_term = clip(((1.0 / tenant.distinct(*f)) / share).log10());
+        let c_t = w_tenant.map_or(0.0, |w| cells[i].0 as f64 / w);
+        let share = (c_t + 1.0) / (n_t + tenant.distinct(*f));
+        let count = counts[i] as f64 / w_user;
+        let p_user = (count + share) / (user_total + 1.0);
+        let log_share = share.log10();
+        let user_term = clip(log_share - p_user.log10());
+        let rarity_term = clip(-tenant.log_distinct(*f) - log_share);
         // Values new to the whole tenant (hosting ASNs, attack tools) add part of their
         // rarity even for users with history.
         let mut raw = maturity * (user_term + TENANT_NOVELTY * rarity_term.max(0.0))
             + (1.0 - maturity) * rarity_term;
+        let tenant_users = if f.is_location() || *f == Feature::App {
+            cells[i].1 as f64
+        } else {
+            0.0
+        };
         let shared = match f {
-            _ if f.is_location() => suppress.location || tenant.users_of(*f, key) >= shared_min,
-            Feature::App => tenant.users_of(*f, key) >= cfg.new_application.max_tenant_users,
+            _ if f.is_location() => suppress.location || tenant_users >= shared_min,
+            Feature::App => tenant_users >= cfg.new_application.max_tenant_users,
             _ => false,
         };
         if shared {
@@ -100,9 +126,10 @@ pub fn score(
         let contribution = f.weight() * raw;
         total += contribution;
         terms[i] = Term {
-            user_count: fam.count,
-            user_total: fam.total,
+            user_count: count,
+            user_total,
             tenant_share: share,
+            tenant_users,
             contribution,
         };
     }
@@ -129,6 +156,14 @@ fn hour_term(profile: &UserProfile, tenant: &TenantStats, how: usize, maturity: 
         user_count: user_share * n,
         user_total: n,
         tenant_share,
+        tenant_users: 0.0,
         contribution: HOUR_WEIGHT * raw,
+    }
+}
+
+impl Score {
+    /// The numbers behind one feature.
+    pub fn term(&self, f: Feature) -> &Term {
+        &self.terms[f as usize]
     }
 }

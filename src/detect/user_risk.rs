@@ -155,10 +155,10 @@ mod tests {
             RiskLevel::None,
             "one low detection does not flag a user"
         );
-        for i in 1..4 {
+        for i in 1..5 {
             low.add(i, at(i), &[("atypicalTime", RiskLevel::Low)], "d", &cfg);
         }
-        assert_eq!(low.level, RiskLevel::Low, "four low detections do");
+        assert_eq!(low.level, RiskLevel::Low, "several low detections do");
         // 14-day half-life: after 30 days 1 point is below the low threshold.
         assert!(low.age(30 * 86_400, &cfg));
         assert_eq!((low.level, low.state), (RiskLevel::None, RiskState::None));

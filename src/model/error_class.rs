@@ -96,8 +96,15 @@ impl ErrorClass {
 
 /// MFA denial or no-response wording (matched by substring, as the wording varies).
 pub fn is_mfa_denial(details: &str) -> bool {
-    let d = details.to_ascii_lowercase();
-    d.contains("mfa denied") || d.contains("fraud") || d.contains("did not respond")
+    contains_ignore_case(details, "mfa denied")
+        || contains_ignore_case(details, "fraud")
+        || contains_ignore_case(details, "did not respond")
+}
+
+/// ASCII case-insensitive substring test, without allocating.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 #[cfg(test)]

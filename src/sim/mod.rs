@@ -971,3 +971,93 @@ pub fn simulate(opts: &SimOptions) -> Simulation {
         tenant_id: g.tenant,
     }
 }
+
+/// A cheap synthetic sign-in for load generation (benchmarks): user `user` of a large
+/// tenant, its `k`-th sign-in, drawn from small per-user pools of networks, devices and apps
+/// so profiles fill up realistically without running the full simulation.
+pub fn load_sign_in(user: u64, k: u64, start: DateTime<Utc>) -> SignIn {
+    let h = |x: u64| {
+        x.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17)
+            ^ user.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+    };
+    let city = HOME_CITIES[(user % HOME_CITIES.len() as u64) as usize];
+    let net_pick = h(k) % 10;
+    let (asn, ip) = if net_pick < 6 {
+        let isp = city.isps[(user % city.isps.len() as u64) as usize];
+        (
+            isp.0,
+            Ipv4Addr::new(
+                isp.1[0],
+                isp.1[1],
+                (user % 251) as u8,
+                (user % 241) as u8 + 1,
+            ),
+        )
+    } else if net_pick < 9 {
+        let (_, asn, p) = OFFICES[(user % OFFICES.len() as u64) as usize];
+        (
+            asn,
+            Ipv4Addr::new(p[0], p[1], p[2], (h(k + 7) % 250) as u8 + 1),
+        )
+    } else {
+        (
+            city.carrier.0,
+            Ipv4Addr::new(
+                city.carrier.1[0],
+                city.carrier.1[1],
+                (h(k) % 256) as u8,
+                (h(k + 1) % 250) as u8 + 1,
+            ),
+        )
+    };
+    let (os, browser, ua) = DESKTOP[(user % DESKTOP.len() as u64) as usize];
+    let app = APPS[(h(k + 3) % 5) as usize];
+    let time = start + Duration::minutes((k * 97 + user % 600) as i64);
+    SignIn {
+        request_id: format!("{user:x}-{k:x}"),
+        correlation_id: String::new(),
+        session_id: String::new(),
+        original_request_id: String::new(),
+        time,
+        tenant_id: "bench".into(),
+        user_id: format!("user-{user}"),
+        user_principal_name: format!("user{user}@contoso.com"),
+        user_display_name: String::new(),
+        user_type: "member".into(),
+        category: if k % 3 == 0 {
+            SignInCategory::Interactive
+        } else {
+            SignInCategory::NonInteractive
+        },
+        app_id: app.0.into(),
+        app_display_name: app.1.into(),
+        resource_id: app.2.into(),
+        resource_display_name: app.3.into(),
+        ip_address: Some(IpAddr::V4(ip)),
+        asn: Some(asn),
+        location: Location {
+            city: city.name.into(),
+            state: city.state.into(),
+            country: city.country.into(),
+            latitude: Some(city.lat),
+            longitude: Some(city.lon),
+        },
+        device: Device {
+            id: format!("dev-{user}"),
+            operating_system: os.into(),
+            browser: browser.into(),
+            is_compliant: Some(true),
+            is_managed: Some(true),
+            trust_type: "Azure AD joined".into(),
+        },
+        user_agent: ua.into(),
+        client_app_used: "Browser".into(),
+        authentication_protocol: "none".into(),
+        incoming_token_type: "none".into(),
+        authentication_requirement: "multiFactorAuthentication".into(),
+        authentication_details: Vec::new(),
+        status: Status::default(),
+        conditional_access_status: "success".into(),
+        microsoft_risk: Default::default(),
+    }
+}
