@@ -18,7 +18,7 @@ use thiserror::Error;
 use crate::config::Config;
 use crate::detect::Engine;
 use crate::ingest::{decode_input, Collected, Hints, Origin};
-use crate::model::{Event, RiskLevel, RiskState, RiskyUser, SignInCategory};
+use crate::model::{Event, RiskLevel, RiskState, RiskySignIn, RiskyUser, SignInCategory};
 
 /// What went wrong running a replay (bad input data is not an error: it is dead-lettered).
 #[derive(Debug, Error)]
@@ -66,7 +66,34 @@ pub struct Summary {
     /// Users at risk at the end of the replay, by level.
     pub users_flagged_by_level: BTreeMap<String, u64>,
     pub user_risk_changes: u64,
+    /// The riskiest sign-ins, one line each, for the person reading the summary.
+    pub highlights: Vec<String>,
     pub out_dir: String,
+}
+
+/// How many highlights the summary shows.
+const HIGHLIGHTS: usize = 6;
+
+fn highlight(r: &RiskySignIn) -> String {
+    let place = match (r.location.city.as_str(), r.location.country.as_str()) {
+        ("", "") => r.ip_address.clone(),
+        ("", c) => format!("{c}, {}", r.ip_address),
+        (city, c) => format!("{city}, {c}, {}", r.ip_address),
+    };
+    let why = r
+        .detections
+        .first()
+        .map(|d| d.detail.as_str())
+        .unwrap_or("");
+    format!(
+        "{:<6} {} {} from {}: {} ({})",
+        r.risk_level.as_str().to_uppercase(),
+        crate::ingest::time::format_timestamp(r.activity_date_time),
+        r.user_principal_name,
+        place,
+        r.risk_event_types.join(", "),
+        why
+    )
 }
 
 /// Lists input files: files as given, directories walked recursively in name order.
@@ -300,6 +327,7 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
     let mut users_out = NdjsonWriter::create(opts.out_dir.join("risky-users.ndjson"))?;
     let mut engine = Engine::new(opts.config.detect.clone());
     let mut latest: BTreeMap<String, (RiskLevel, RiskState)> = BTreeMap::new();
+    let mut top: Vec<RiskySignIn> = Vec::new();
     let bar = progress_bar(
         opts.progress && events.len() > 50_000,
         events.len() as u64,
@@ -321,6 +349,13 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
                 *summary.detections_by_type.entry(t.clone()).or_default() += 1;
             }
             signins_out.write(r)?;
+            top.push(r.clone());
+            top.sort_by(|a, b| {
+                b.risk_level
+                    .cmp(&a.risk_level)
+                    .then(b.score.total_cmp(&a.score))
+            });
+            top.truncate(HIGHLIGHTS);
         }
         for u in &out.user_updates {
             summary.user_risk_changes += 1;
@@ -333,6 +368,7 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
     signins_out.finish()?;
     users_out.finish()?;
 
+    summary.highlights = top.iter().map(highlight).collect();
     for (level, state) in latest.values() {
         if is_flagged(*level, *state) {
             *summary
@@ -453,6 +489,13 @@ impl std::fmt::Display for Summary {
             by_level(&self.users_flagged_by_level),
             self.user_risk_changes,
             self.out_dir
-        )
+        )?;
+        if !self.highlights.is_empty() {
+            writeln!(f, "  riskiest sign-ins")?;
+            for h in &self.highlights {
+                writeln!(f, "    {h}")?;
+            }
+        }
+        Ok(())
     }
 }

@@ -83,14 +83,34 @@ pub fn unfamiliar_features(c: &Ctx) -> Option<Hit> {
         return None;
     }
     let level = level_for_score(score.total, c.cfg);
-    (level > RiskLevel::None).then(|| Hit {
+    if level == RiskLevel::None {
+        return None;
+    }
+    // Name the three features that weigh most.
+    let mut top: Vec<(f64, Feature)> = super::features::FEATURES
+        .iter()
+        .map(|f| (score.term(*f).contribution, *f))
+        .filter(|(contribution, _)| *contribution > 0.0)
+        .collect();
+    top.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let unusual: Vec<String> = top
+        .iter()
+        .take(3)
+        .map(|(_, f)| format!("{} {}", f.name(), display_value(c.s, *f)))
+        .collect();
+    Some(Hit {
         risk_event_type: "unfamiliarFeatures",
         level,
         detail: format!(
-            "sign-in properties unusual for this user: score {:.2} (log10 likelihood ratio){}",
+            "sign-in properties unusual for this user (score {:.2}, log10 likelihood ratio): {}{}",
             score.total,
+            if unusual.is_empty() {
+                "no single feature stands out".to_owned()
+            } else {
+                unusual.join("; ")
+            },
             if score.learning {
-                ", user in learning mode, scored against tenant priors"
+                "; user in learning mode, scored against tenant priors"
             } else {
                 ""
             }
@@ -132,6 +152,10 @@ pub fn new_country(c: &Ctx) -> Option<Hit> {
 pub fn unlikely_travel(c: &Ctx) -> Option<Hit> {
     let cfg = &c.cfg.unlikely_travel;
     if !cfg.enabled || !c.validated() || c.location_suppressed || !c.s.category.is_user() {
+        return None;
+    }
+    // Like Entra's atypical travel, judged once the user's usual places are learned.
+    if c.profile.successes < c.cfg.learning_min_signins {
         return None;
     }
     let here = c.s.location.coordinates()?;
