@@ -14,6 +14,10 @@
 //!   user risk. No I/O, no wall clock: event time is passed in.
 //! - [`config`]: TOML configuration, validated at start-up.
 //! - [`replay`]: batch mode: files in, NDJSON risk records and a summary out.
+//! - [`kafka`], [`run`]: the daemon: input topics → ingest (decode, re-key by user) → events
+//!   topic → detect → risk topics; offsets committed after the outputs are acknowledged.
+//! - [`telemetry`]: Prometheus metrics, /metrics /healthz /readyz, tracing.
+//! - [`sim`], [`eval`]: synthetic tenants with labelled attacks, and scoring against them.
 //!
 //! ## Data flow
 //!
@@ -26,6 +30,9 @@ pub mod config;
 pub mod detect;
 pub mod eval;
 pub mod ingest;
+pub mod kafka;
 pub mod model;
 pub mod replay;
+pub mod run;
 pub mod sim;
+pub mod telemetry;

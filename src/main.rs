@@ -100,6 +100,25 @@ enum Command {
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
+    /// Run the daemon: consume Entra logs from Kafka, publish risk records.
+    ///
+    /// Reads the input topics (by default the Event Hubs Azure diagnostic settings create:
+    /// insights-logs-signinlogs, ...-noninteractiveusersigninlogs, ...-serviceprincipalsigninlogs,
+    /// ...-managedidentitysigninlogs, ...-auditlogs), re-keys decoded events by user through
+    /// riskd.events-by-user, scores them in event-time order and publishes
+    /// riskd.risky-signins and riskd.risky-users (compacted); undecodable input goes to
+    /// riskd.dead-letter. Offsets are committed only after the records derived from them are
+    /// acknowledged. Serves /metrics, /healthz and /readyz on telemetry.listen
+    /// (127.0.0.1:9464). SIGTERM or Ctrl-C: drain, flush, commit and exit.
+    ///
+    /// Every setting can be overridden from the environment: RISKD__KAFKA__BOOTSTRAP_SERVERS=...
+    ///
+    /// Example: scripts/kafka-local start && riskd run --config config/local.toml
+    Run {
+        /// Configuration file (TOML); see config/riskd.example.toml.
+        #[arg(long, short, env = "RISKD_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// Check a configuration file and print the effective configuration.
     CheckConfig {
         /// Configuration file (TOML).
@@ -222,6 +241,33 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Run { config } => {
+            let cfg = match riskd::config::Config::load_with_env(config.as_deref()) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            riskd::telemetry::init_tracing(&cfg.telemetry.log_format, &cfg.telemetry.log_level);
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("error: cannot start the async runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match rt.block_on(riskd::run::run_until_signal(cfg)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::CheckConfig { config } => match load_config(Some(&config)) {
             Ok(cfg) => {
                 println!("{} is valid. Effective configuration:\n", config.display());

@@ -1,0 +1,272 @@
+//! The detect stage: events (from the events topic, or raw input when repartitioning is
+//! off) are held in a reorder buffer and scored in event-time order once the newest event
+//! time seen is `reorder_window_secs` past them (or after `idle_flush_ms` without input, or
+//! at shutdown). Order within equal times follows `replay::order_events`, so `riskd run`
+//! and `riskd replay` give the same records for the same events. Records go to the risky
+//! sign-ins and risky users topics keyed by user; offsets are stored only below the lowest
+//! message still held.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::Message;
+use rdkafka::producer::FutureProducer;
+use tokio_util::sync::CancellationToken;
+
+use super::ingest::{decode_message, send_dead_letters};
+use super::{acknowledged, enqueue, next_batch, offsets::Tracker, KafkaSetupError};
+use crate::config::KafkaConfig;
+use crate::detect::Engine;
+use crate::ingest::{Collected, DeadLetter, DecodeError, Origin};
+use crate::model::{Event, RiskLevel};
+use crate::telemetry::Metrics;
+
+/// Buffer key: event time, then the replay tie-break, then arrival.
+type Key = (DateTime<Utc>, u8, String, String, u64);
+
+struct Held {
+    event: Event,
+    topic: String,
+    partition: i32,
+    offset: i64,
+}
+
+fn key_of(e: &Event, seq: u64) -> Key {
+    match e {
+        Event::SignIn(s) => (
+            s.time,
+            0,
+            s.request_id.clone(),
+            s.user_key().to_owned(),
+            seq,
+        ),
+        Event::Audit(a) => (
+            a.time,
+            1,
+            a.id.clone(),
+            a.activity_display_name.clone(),
+            seq,
+        ),
+    }
+}
+
+/// The detect stage's state.
+pub struct DetectStage {
+    k: KafkaConfig,
+    engine: Engine,
+    buffer: BTreeMap<Key, Held>,
+    tracker: Tracker,
+    newest: Option<DateTime<Utc>>,
+    seq: u64,
+    metrics: Metrics,
+    last_gauges: Instant,
+}
+
+impl DetectStage {
+    pub fn new(k: KafkaConfig, engine: Engine, metrics: Metrics) -> DetectStage {
+        DetectStage {
+            k,
+            engine,
+            buffer: BTreeMap::new(),
+            tracker: Tracker::default(),
+            newest: None,
+            seq: 0,
+            metrics,
+            last_gauges: Instant::now(),
+        }
+    }
+
+    fn hold(&mut self, event: Event, topic: &str, partition: i32, offset: i64) {
+        let t = event.time();
+        if let Some(n) = self.newest {
+            if t + chrono::Duration::seconds(self.k.reorder_window_secs as i64) < n {
+                self.metrics.late_events.inc();
+            }
+        }
+        self.newest = Some(self.newest.map_or(t, |n| n.max(t)));
+        self.seq += 1;
+        self.tracker.hold(topic, partition, offset);
+        self.buffer.insert(
+            key_of(&event, self.seq),
+            Held {
+                event,
+                topic: topic.to_owned(),
+                partition,
+                offset,
+            },
+        );
+    }
+
+    /// Scores held events older than the watermark (all when `everything`), sends their
+    /// records, and waits for the acknowledgements.
+    async fn release(
+        &mut self,
+        producer: &FutureProducer,
+        everything: bool,
+    ) -> Result<(), KafkaSetupError> {
+        let watermark = match (everything, self.newest) {
+            (true, _) | (_, None) => None,
+            (false, Some(n)) => {
+                Some(n - chrono::Duration::seconds(self.k.reorder_window_secs as i64))
+            }
+        };
+        let mut pending = Vec::new();
+        let mut done = Vec::new();
+        while let Some(entry) = self.buffer.first_entry() {
+            if watermark.is_some_and(|w| entry.key().0 > w) {
+                break;
+            }
+            let held = entry.remove();
+            let started = Instant::now();
+            let out = self.engine.process(&held.event);
+            self.metrics
+                .processing
+                .observe(started.elapsed().as_secs_f64());
+            let lag = (Utc::now() - held.event.time()).num_milliseconds() as f64 / 1000.0;
+            self.metrics.event_lag.observe(lag.max(0.0));
+            if let Some(r) = &out.risky_sign_in {
+                self.metrics
+                    .risky_sign_ins
+                    .with_label_values(&[r.risk_level.as_str()])
+                    .inc();
+                for d in &r.detections {
+                    self.metrics
+                        .detections
+                        .with_label_values(&[d.risk_event_type.as_str(), d.risk_level.as_str()])
+                        .inc();
+                }
+                let payload = serde_json::to_vec(r).unwrap_or_default();
+                pending.push(
+                    enqueue(
+                        producer,
+                        &self.k.risky_signins_topic,
+                        r.user_id.as_bytes(),
+                        &payload,
+                    )
+                    .await?,
+                );
+            }
+            for u in &out.user_updates {
+                self.metrics.user_risk_changes.inc();
+                let payload = serde_json::to_vec(u).unwrap_or_default();
+                pending.push(
+                    enqueue(
+                        producer,
+                        &self.k.risky_users_topic,
+                        u.id.as_bytes(),
+                        &payload,
+                    )
+                    .await?,
+                );
+            }
+            done.push((held.topic, held.partition, held.offset));
+        }
+        acknowledged(pending).await?;
+        for (t, p, o) in done {
+            self.tracker.release(&t, p, o);
+        }
+        self.metrics.buffered_events.set(self.buffer.len() as i64);
+        if self.last_gauges.elapsed() > Duration::from_secs(1) || everything {
+            self.refresh_gauges();
+        }
+        Ok(())
+    }
+
+    fn refresh_gauges(&mut self) {
+        self.last_gauges = Instant::now();
+        self.metrics
+            .users_tracked
+            .set(self.engine.users_tracked() as i64);
+        for (level, n) in RiskLevel::FLAGGED.iter().zip(self.engine.flagged_counts()) {
+            self.metrics
+                .users_flagged
+                .with_label_values(&[level.as_str()])
+                .set(n as i64);
+        }
+    }
+
+    /// Runs until `shutdown`, then scores everything held, flushes and stores offsets.
+    pub async fn run(
+        mut self,
+        consumer: StreamConsumer,
+        producer: FutureProducer,
+        ready: Arc<AtomicBool>,
+        shutdown: CancellationToken,
+    ) -> Result<(), KafkaSetupError> {
+        let topics: Vec<String> = if self.k.repartition {
+            vec![self.k.events_topic.clone()]
+        } else {
+            self.k.input_topics.clone()
+        };
+        let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+        consumer.subscribe(&refs)?;
+        self.refresh_gauges();
+        let mut last_input = Instant::now();
+        let idle = Duration::from_millis(self.k.idle_flush_ms);
+        loop {
+            let batch = next_batch(
+                &consumer,
+                self.k.batch_size,
+                Duration::from_millis(100),
+                &shutdown,
+            )
+            .await;
+            if !ready.load(Ordering::Relaxed) && consumer.assignment().is_ok_and(|a| a.count() > 0)
+            {
+                ready.store(true, Ordering::Relaxed);
+            }
+            if shutdown.is_cancelled() && batch.is_empty() {
+                break;
+            }
+            let mut pending = Vec::new();
+            let got = !batch.is_empty();
+            for m in &batch {
+                self.tracker.read(m.topic(), m.partition(), m.offset());
+                let mut sink = Collected::default();
+                if self.k.repartition {
+                    decode_event(m, &mut sink);
+                } else {
+                    decode_message(m, self.k.max_message_bytes, &self.metrics, &mut sink);
+                }
+                send_dead_letters(&producer, &self.k, &sink.dead_letters, &mut pending).await?;
+                for e in sink.events {
+                    self.hold(e, m.topic(), m.partition(), m.offset());
+                }
+            }
+            acknowledged(pending).await?;
+            if got {
+                last_input = Instant::now();
+            }
+            let flush_all = last_input.elapsed() >= idle;
+            self.release(&producer, flush_all).await?;
+            self.tracker.store(&consumer)?;
+        }
+        self.release(&producer, true).await?;
+        self.tracker.store(&consumer)?;
+        let _ = consumer.commit_consumer_state(rdkafka::consumer::CommitMode::Sync);
+        Ok(())
+    }
+}
+
+/// An event from the events topic (written by the ingest stage).
+fn decode_event(m: &rdkafka::message::OwnedMessage, sink: &mut Collected) {
+    use crate::ingest::Sink;
+    let Some(p) = m.payload() else { return };
+    match serde_json::from_slice::<Event>(p) {
+        Ok(e) => sink.event(e),
+        Err(e) => {
+            let origin = Origin::Kafka {
+                topic: m.topic().to_owned(),
+                partition: m.partition(),
+                offset: m.offset(),
+                record: None,
+            };
+            let err = DecodeError::InvalidJson(format!("not a riskd event: {e}"));
+            sink.dead_letter(DeadLetter::new(origin, &err, p));
+        }
+    }
+}

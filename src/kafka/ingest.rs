@@ -1,0 +1,162 @@
+//! The ingest stage: input messages (any shape riskd decodes) to user-keyed events on the
+//! events topic, so each user's state lives in one detect partition; undecodable input to
+//! the dead-letter topic with its reason, origin and bytes.
+
+use std::time::Duration;
+
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::{Message, OwnedMessage};
+use rdkafka::producer::FutureProducer;
+use tokio_util::sync::CancellationToken;
+
+use super::{acknowledged, enqueue, next_batch, offsets::Tracker, KafkaSetupError};
+use crate::config::KafkaConfig;
+use crate::ingest::json::decode_document;
+use crate::ingest::{Collected, DeadLetter, DecodeError, Hints, Origin, Sink};
+use crate::model::Event;
+use crate::telemetry::Metrics;
+
+/// Category hint from an input topic's name (records carry their own category; this
+/// only helps bare Graph records).
+pub fn hints_for_topic(topic: &str) -> Hints {
+    use crate::model::SignInCategory;
+    let t = topic.to_ascii_lowercase();
+    let category = if t.contains("noninteractive") {
+        Some(SignInCategory::NonInteractive)
+    } else if t.contains("serviceprincipal") {
+        Some(SignInCategory::ServicePrincipal)
+    } else if t.contains("managedidentity") {
+        Some(SignInCategory::ManagedIdentity)
+    } else if t.contains("signinlogs") {
+        Some(SignInCategory::Interactive)
+    } else {
+        None
+    };
+    Hints { category }
+}
+
+/// Decodes one message (bounded in size) into `sink`, counting metrics.
+pub fn decode_message(m: &OwnedMessage, max_bytes: usize, metrics: &Metrics, sink: &mut Collected) {
+    let origin = Origin::Kafka {
+        topic: m.topic().to_owned(),
+        partition: m.partition(),
+        offset: m.offset(),
+        record: None,
+    };
+    let before = (
+        sink.events.len(),
+        sink.dead_letters.len(),
+        sink.skipped.values().sum::<u64>(),
+    );
+    match m.payload() {
+        None => {}
+        Some(p) if p.len() > max_bytes => {
+            let err = DecodeError::Oversized {
+                len: p.len(),
+                limit: max_bytes,
+            };
+            sink.dead_letter(DeadLetter::new(origin, &err, p));
+        }
+        Some(p) => decode_document(p, &origin, hints_for_topic(m.topic()), sink),
+    }
+    for e in &sink.events[before.0..] {
+        metrics
+            .events
+            .with_label_values(&[m.topic(), e.category_label(), "decoded"])
+            .inc();
+    }
+    for d in &sink.dead_letters[before.1..] {
+        metrics
+            .events
+            .with_label_values(&[m.topic(), "unknown", "dead_letter"])
+            .inc();
+        metrics
+            .decode_errors
+            .with_label_values(&[d.reason_kind.as_str()])
+            .inc();
+    }
+    let skipped = sink.skipped.values().sum::<u64>() - before.2;
+    if skipped > 0 {
+        metrics
+            .events
+            .with_label_values(&[m.topic(), "other", "skipped"])
+            .inc_by(skipped);
+    }
+}
+
+/// Sends dead letters to the dead-letter topic, keyed by their origin.
+pub async fn send_dead_letters(
+    producer: &FutureProducer,
+    k: &KafkaConfig,
+    dead: &[DeadLetter],
+    pending: &mut Vec<rdkafka::producer::DeliveryFuture>,
+) -> Result<(), KafkaSetupError> {
+    for d in dead {
+        let payload = serde_json::to_vec(d).unwrap_or_default();
+        pending.push(
+            enqueue(
+                producer,
+                &k.dead_letter_topic,
+                d.source.to_string().as_bytes(),
+                &payload,
+            )
+            .await?,
+        );
+    }
+    Ok(())
+}
+
+/// The key an event is repartitioned by.
+pub fn event_key(e: &Event) -> &str {
+    match e {
+        Event::SignIn(s) => s.user_key(),
+        Event::Audit(a) => a.subject_user_key().unwrap_or(a.id.as_str()),
+    }
+}
+
+/// Runs the ingest stage until `shutdown`.
+pub async fn run(
+    k: KafkaConfig,
+    consumer: StreamConsumer,
+    producer: FutureProducer,
+    metrics: Metrics,
+    shutdown: CancellationToken,
+) -> Result<(), KafkaSetupError> {
+    let topics: Vec<&str> = k.input_topics.iter().map(String::as_str).collect();
+    consumer.subscribe(&topics)?;
+    let mut tracker = Tracker::default();
+    while !shutdown.is_cancelled() {
+        let batch = next_batch(
+            &consumer,
+            k.batch_size,
+            Duration::from_millis(100),
+            &shutdown,
+        )
+        .await;
+        if batch.is_empty() {
+            continue;
+        }
+        let mut pending = Vec::new();
+        for m in &batch {
+            let mut sink = Collected::default();
+            decode_message(m, k.max_message_bytes, &metrics, &mut sink);
+            for e in &sink.events {
+                let payload = serde_json::to_vec(e).unwrap_or_default();
+                pending.push(
+                    enqueue(
+                        &producer,
+                        &k.events_topic,
+                        event_key(e).as_bytes(),
+                        &payload,
+                    )
+                    .await?,
+                );
+            }
+            send_dead_letters(&producer, &k, &sink.dead_letters, &mut pending).await?;
+            tracker.read(m.topic(), m.partition(), m.offset());
+        }
+        acknowledged(pending).await?;
+        tracker.store(&consumer)?;
+    }
+    Ok(())
+}

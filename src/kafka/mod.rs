@@ -1,0 +1,110 @@
+//! The Kafka side of `riskd run`.
+//!
+//! ```text
+//! input topics ──[ingest]── decode, key by user ──> events topic ──[detect]── engine ──> risky-signins
+//!        └── undecodable ──> dead-letter                                           └──> risky-users (compacted)
+//! ```
+//!
+//! - [`client`]: librdkafka settings and security.
+//! - [`topics`]: start-up check / creation of every topic.
+//! - [`offsets`]: the +1 conventions and what is safe to commit.
+//! - [`ingest`]: input messages to user-keyed events (the repartition hop) and dead letters.
+//! - [`detect`]: events in event-time order through the engine, records out.
+//!
+//! Delivery: at least once. A message's offset is stored only after every record derived
+//! from it is acknowledged by Kafka (idempotent producer, acks=all); records have
+//! deterministic ids, so a replay after a crash repeats records, never loses them.
+
+pub mod client;
+pub mod detect;
+pub mod ingest;
+pub mod offsets;
+pub mod topics;
+
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::StreamConsumer;
+use rdkafka::error::KafkaError;
+use rdkafka::message::OwnedMessage;
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use rdkafka::types::RDKafkaErrorCode;
+use thiserror::Error;
+use tokio_util::sync::CancellationToken;
+
+/// Failures of the Kafka pipeline (bad input is not one: it is dead-lettered).
+#[derive(Debug, Error)]
+pub enum KafkaSetupError {
+    #[error("Kafka client error: {0}")]
+    Client(#[from] KafkaError),
+    #[error("config key `{key}`: {reason}")]
+    MissingSecret { key: String, reason: String },
+    #[error("topics missing and kafka.create_topics is false: {}; create them or set create_topics = true", .0.join(", "))]
+    MissingTopics(Vec<String>),
+    #[error("cannot create topic {name}: {reason}")]
+    CreateTopic { name: String, reason: String },
+    #[error("a record was not acknowledged by Kafka ({0}); offsets were not committed, so its input is processed again on restart")]
+    Delivery(String),
+}
+
+/// Reads up to `max` messages, waiting at most `wait` (less if shutdown is requested).
+pub async fn next_batch(
+    consumer: &StreamConsumer,
+    max: usize,
+    wait: Duration,
+    shutdown: &CancellationToken,
+) -> Vec<OwnedMessage> {
+    let mut out = Vec::new();
+    let deadline = Instant::now() + wait;
+    while out.len() < max {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            break;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            r = tokio::time::timeout(remaining, consumer.recv()) => match r {
+                Err(_) => break,
+                Ok(Ok(m)) => out.push(m.detach()),
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "consumer error; retrying");
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Queues a record; waits while librdkafka's queue is full.
+pub async fn enqueue(
+    producer: &FutureProducer,
+    topic: &str,
+    key: &[u8],
+    payload: &[u8],
+) -> Result<DeliveryFuture, KafkaSetupError> {
+    loop {
+        match producer.send_result(FutureRecord::to(topic).key(key).payload(payload)) {
+            Ok(f) => return Ok(f),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            Err((e, _)) => return Err(KafkaSetupError::Client(e)),
+        }
+    }
+}
+
+/// Waits for every queued record to be acknowledged.
+pub async fn acknowledged(pending: Vec<DeliveryFuture>) -> Result<(), KafkaSetupError> {
+    for f in pending {
+        match f.await {
+            Ok(Ok(_)) => {}
+            Ok(Err((e, _))) => return Err(KafkaSetupError::Delivery(e.to_string())),
+            Err(_) => {
+                return Err(KafkaSetupError::Delivery(
+                    "producer dropped the record".into(),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
