@@ -121,48 +121,7 @@ impl DetectStage {
                 break;
             }
             let held = entry.remove();
-            let started = Instant::now();
-            let out = self.engine.process(&held.event);
-            self.metrics
-                .processing
-                .observe(started.elapsed().as_secs_f64());
-            let lag = (Utc::now() - held.event.time()).num_milliseconds() as f64 / 1000.0;
-            self.metrics.event_lag.observe(lag.max(0.0));
-            if let Some(r) = &out.risky_sign_in {
-                self.metrics
-                    .risky_sign_ins
-                    .with_label_values(&[r.risk_level.as_str()])
-                    .inc();
-                for d in &r.detections {
-                    self.metrics
-                        .detections
-                        .with_label_values(&[d.risk_event_type.as_str(), d.risk_level.as_str()])
-                        .inc();
-                }
-                let payload = serde_json::to_vec(r).unwrap_or_default();
-                pending.push(
-                    enqueue(
-                        producer,
-                        &self.k.risky_signins_topic,
-                        r.user_id.as_bytes(),
-                        &payload,
-                    )
-                    .await?,
-                );
-            }
-            for u in &out.user_updates {
-                self.metrics.user_risk_changes.inc();
-                let payload = serde_json::to_vec(u).unwrap_or_default();
-                pending.push(
-                    enqueue(
-                        producer,
-                        &self.k.risky_users_topic,
-                        u.id.as_bytes(),
-                        &payload,
-                    )
-                    .await?,
-                );
-            }
+            self.score(producer, &held.event, &mut pending).await?;
             done.push((held.topic, held.partition, held.offset));
         }
         acknowledged(pending).await?;
@@ -171,6 +130,77 @@ impl DetectStage {
         }
         self.metrics.buffered_events.set(self.buffer.len() as i64);
         if self.last_gauges.elapsed() > Duration::from_secs(1) || everything {
+            self.refresh_gauges();
+        }
+        Ok(())
+    }
+
+    /// Scores one event and queues its records.
+    async fn score(
+        &mut self,
+        producer: &FutureProducer,
+        event: &Event,
+        pending: &mut Vec<rdkafka::producer::DeliveryFuture>,
+    ) -> Result<(), KafkaSetupError> {
+        let started = Instant::now();
+        let out = self.engine.process(event);
+        self.metrics
+            .processing
+            .observe(started.elapsed().as_secs_f64());
+        let lag = (Utc::now() - event.time()).num_milliseconds() as f64 / 1000.0;
+        self.metrics.event_lag.observe(lag.max(0.0));
+        if let Some(r) = &out.risky_sign_in {
+            self.metrics
+                .risky_sign_ins
+                .with_label_values(&[r.risk_level.as_str()])
+                .inc();
+            for d in &r.detections {
+                self.metrics
+                    .detections
+                    .with_label_values(&[d.risk_event_type.as_str(), d.risk_level.as_str()])
+                    .inc();
+            }
+            let payload = serde_json::to_vec(r).unwrap_or_default();
+            pending.push(
+                enqueue(
+                    producer,
+                    &self.k.risky_signins_topic,
+                    r.user_id.as_bytes(),
+                    &payload,
+                )
+                .await?,
+            );
+        }
+        for u in &out.user_updates {
+            self.metrics.user_risk_changes.inc();
+            let payload = serde_json::to_vec(u).unwrap_or_default();
+            pending.push(
+                enqueue(
+                    producer,
+                    &self.k.risky_users_topic,
+                    u.id.as_bytes(),
+                    &payload,
+                )
+                .await?,
+            );
+        }
+        Ok(())
+    }
+
+    /// Scores a batch at once, in replay order (no reorder window).
+    async fn score_batch(
+        &mut self,
+        producer: &FutureProducer,
+        mut events: Vec<Event>,
+    ) -> Result<(), KafkaSetupError> {
+        crate::replay::order_events(&mut events);
+        let mut pending = Vec::new();
+        for e in &events {
+            self.score(producer, e, &mut pending).await?;
+        }
+        acknowledged(pending).await?;
+        self.metrics.buffered_events.set(0);
+        if self.last_gauges.elapsed() > Duration::from_secs(1) {
             self.refresh_gauges();
         }
         Ok(())
@@ -207,6 +237,9 @@ impl DetectStage {
         self.refresh_gauges();
         let mut last_input = Instant::now();
         let idle = Duration::from_millis(self.k.idle_flush_ms);
+        // No reorder window: score each batch as it comes, in time order within it.
+        let direct = self.k.reorder_window_secs == 0;
+        let mut now: Vec<Event> = Vec::new();
         loop {
             let batch = next_batch(
                 &consumer,
@@ -233,11 +266,19 @@ impl DetectStage {
                     decode_message(m, self.k.max_message_bytes, &self.metrics, &mut sink);
                 }
                 send_dead_letters(&producer, &self.k, &sink.dead_letters, &mut pending).await?;
-                for e in sink.events {
-                    self.hold(e, m.topic(), m.partition(), m.offset());
+                if direct {
+                    now.extend(sink.events);
+                } else {
+                    for e in sink.events {
+                        self.hold(e, m.topic(), m.partition(), m.offset());
+                    }
                 }
             }
             acknowledged(pending).await?;
+            if direct {
+                self.score_batch(&producer, std::mem::take(&mut now))
+                    .await?;
+            }
             if got {
                 last_input = Instant::now();
             }

@@ -21,7 +21,7 @@ pub mod ingest;
 pub mod offsets;
 pub mod topics;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rdkafka::consumer::StreamConsumer;
 use rdkafka::error::KafkaError;
@@ -54,22 +54,20 @@ pub async fn next_batch(
     shutdown: &CancellationToken,
 ) -> Vec<OwnedMessage> {
     let mut out = Vec::new();
-    let deadline = Instant::now() + wait;
+    let deadline = tokio::time::sleep(wait);
+    tokio::pin!(deadline);
     while out.len() < max {
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            break;
-        }
         tokio::select! {
+            biased;
             _ = shutdown.cancelled() => break,
-            r = tokio::time::timeout(remaining, consumer.recv()) => match r {
-                Err(_) => break,
-                Ok(Ok(m)) => out.push(m.detach()),
-                Ok(Err(e)) => {
+            r = consumer.recv() => match r {
+                Ok(m) => out.push(m.detach()),
+                Err(e) => {
                     tracing::warn!(error = %e, "consumer error; retrying");
                     break;
                 }
-            }
+            },
+            _ = &mut deadline => break,
         }
     }
     out

@@ -14,29 +14,42 @@ use rdkafka::error::KafkaResult;
 use rdkafka::{Offset, TopicPartitionList};
 
 type Partition = (String, i32);
+/// (index into `topics`, partition): no allocation per message.
+type Slot = (usize, i32);
 
 /// Per-partition read and held offsets.
 #[derive(Debug, Default)]
 pub struct Tracker {
-    read: HashMap<Partition, i64>,
-    held: HashMap<Partition, BTreeMap<i64, usize>>,
+    topics: Vec<String>,
+    read: HashMap<Slot, i64>,
+    held: HashMap<Slot, BTreeMap<i64, usize>>,
 }
 
 impl Tracker {
+    fn slot(&mut self, topic: &str, partition: i32) -> Slot {
+        let i = match self.topics.iter().position(|t| t == topic) {
+            Some(i) => i,
+            None => {
+                self.topics.push(topic.to_owned());
+                self.topics.len() - 1
+            }
+        };
+        (i, partition)
+    }
+
     /// A message was read.
     pub fn read(&mut self, topic: &str, partition: i32, offset: i64) {
-        let e = self
-            .read
-            .entry((topic.to_owned(), partition))
-            .or_insert(offset);
+        let slot = self.slot(topic, partition);
+        let e = self.read.entry(slot).or_insert(offset);
         *e = (*e).max(offset);
     }
 
     /// One event of a message is held (not yet scored and acknowledged).
     pub fn hold(&mut self, topic: &str, partition: i32, offset: i64) {
+        let slot = self.slot(topic, partition);
         *self
             .held
-            .entry((topic.to_owned(), partition))
+            .entry(slot)
             .or_default()
             .entry(offset)
             .or_default() += 1;
@@ -44,7 +57,8 @@ impl Tracker {
 
     /// One held event of a message was scored and its output acknowledged.
     pub fn release(&mut self, topic: &str, partition: i32, offset: i64) {
-        if let Some(m) = self.held.get_mut(&(topic.to_owned(), partition)) {
+        let slot = self.slot(topic, partition);
+        if let Some(m) = self.held.get_mut(&slot) {
             if let Some(n) = m.get_mut(&offset) {
                 *n -= 1;
                 if *n == 0 {
@@ -56,17 +70,20 @@ impl Tracker {
 
     /// The next offset to commit per partition.
     pub fn committable(&self) -> Vec<(Partition, i64)> {
-        self.read
+        let mut v: Vec<(Partition, i64)> = self
+            .read
             .iter()
-            .map(|(p, &last)| {
+            .map(|(slot, &last)| {
                 let next = self
                     .held
-                    .get(p)
+                    .get(slot)
                     .and_then(|m| m.keys().next().copied())
                     .unwrap_or(last + 1);
-                (p.clone(), next)
+                ((self.topics[slot.0].clone(), slot.1), next)
             })
-            .collect()
+            .collect();
+        v.sort();
+        v
     }
 
     /// Stores the committable offsets on the consumer (auto-commit sends them).
@@ -80,12 +97,6 @@ impl Tracker {
         }
         Ok(())
     }
-
-    /// Forgets partitions no longer assigned.
-    pub fn clear(&mut self) {
-        self.read.clear();
-        self.held.clear();
-    }
 }
 
 #[cfg(test)]
@@ -98,22 +109,26 @@ mod tests {
         for o in 0..5 {
             t.read("a", 0, o);
         }
+        t.read("b", 1, 7);
         t.hold("a", 0, 2);
         t.hold("a", 0, 2);
         t.hold("a", 0, 4);
-        assert_eq!(t.committable(), vec![(("a".into(), 0), 2)]);
-        t.release("a", 0, 2);
         assert_eq!(
             t.committable(),
-            vec![(("a".into(), 0), 2)],
+            vec![(("a".into(), 0), 2), (("b".into(), 1), 8)]
+        );
+        t.release("a", 0, 2);
+        assert_eq!(
+            t.committable()[0],
+            (("a".into(), 0), 2),
             "one event of message 2 still held"
         );
         t.release("a", 0, 2);
-        assert_eq!(t.committable(), vec![(("a".into(), 0), 4)]);
+        assert_eq!(t.committable()[0], (("a".into(), 0), 4));
         t.release("a", 0, 4);
         assert_eq!(
-            t.committable(),
-            vec![(("a".into(), 0), 5)],
+            t.committable()[0],
+            (("a".into(), 0), 5),
             "next = last read + 1"
         );
     }

@@ -11,6 +11,12 @@ use super::Simulation;
 use crate::ingest::time::format_timestamp;
 use crate::model::{AuditEvent, SignIn, SignInCategory};
 
+/// A token identifier shaped like Entra's (22 base64-ish characters) from the request id.
+fn token_id(request_id: &str) -> String {
+    let compact: String = request_id.chars().filter(|c| *c != '-').take(20).collect();
+    format!("{compact}AA")
+}
+
 /// One sign-in as an Event Hub record.
 pub fn sign_in_record(s: &SignIn) -> Value {
     let time = format_timestamp(s.time);
@@ -120,7 +126,7 @@ pub fn sign_in_record(s: &SignIn) -> Value {
             "crossTenantAccessType": "none",
             "privateLinkDetails": {},
             "ssoExtensionVersion": "",
-            "uniqueTokenIdentifier": format!("{}AA", &s.request_id.replace('-', "")[..20]),
+            "uniqueTokenIdentifier": token_id(&s.request_id),
             "incomingTokenType": s.incoming_token_type,
             "authenticationProtocol": s.authentication_protocol,
             "sessionId": s.session_id,

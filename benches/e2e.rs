@@ -1,0 +1,290 @@
+//! End-to-end throughput and latency against a real broker (scripts/kafka-local).
+//!
+//! 1. Preloads RISKD_BENCH_RECORDS (default 1,000,000) realistic Event Hub sign-in records
+//!    (2-3 KB each, 4 per message) into a fresh input topic.
+//! 2. Measures (a) a consume-only client reading the topic to the end and (b) `riskd run`
+//!    (ingest, repartition, detect) processing it to the end, in the same run; prints both
+//!    rates and b/a.
+//! 3. Measures latency from produce to risk record at a steady RISKD_BENCH_RATE sign-ins/s
+//!    (default 5,000) for RISKD_BENCH_SECONDS (default 20), 1% of them attacks: p50, p99.
+//! 4. Prints the process's peak RSS.
+//!
+//! Run: scripts/kafka-local start && cargo bench --bench e2e
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::ClientConfig;
+use riskd::config::Config;
+use riskd::sim::{eventhub, load_sign_in};
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn bootstrap() -> String {
+    std::env::var("RISKD_TEST_BOOTSTRAP").unwrap_or_else(|_| "127.0.0.1:9092".into())
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn producer() -> FutureProducer {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("linger.ms", "20")
+        .set("compression.type", "lz4")
+        .set("queue.buffering.max.messages", "200000")
+        .set("queue.buffering.max.kbytes", "1048576")
+        .create()
+        .expect("producer")
+}
+
+fn config(prefix: &str) -> Config {
+    let mut cfg = Config::default();
+    let k = &mut cfg.kafka;
+    k.bootstrap_servers = bootstrap();
+    k.group_id = format!("{prefix}-riskd");
+    k.input_topics = vec![format!("{prefix}.insights-logs-signinlogs")];
+    k.events_topic = format!("{prefix}.events-by-user");
+    k.risky_signins_topic = format!("{prefix}.risky-signins");
+    k.risky_users_topic = format!("{prefix}.risky-users");
+    k.dead_letter_topic = format!("{prefix}.dead-letter");
+    k.topic_partitions = 2;
+    cfg.telemetry.listen = "127.0.0.1:0".into();
+    cfg
+}
+
+/// Sign-in `k` of user `u`, as an Event Hub record; `attack` moves it to a hosting ASN abroad.
+fn record(u: u64, k: u64, attack: bool) -> serde_json::Value {
+    let start = Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap();
+    let mut s = load_sign_in(u, k, start);
+    if attack {
+        s.ip_address = Some("105.112.9.9".parse().unwrap());
+        s.asn = Some(36873);
+        s.location.city = "Lagos".into();
+        s.location.country = "NG".into();
+        s.location.latitude = Some(6.5);
+        s.location.longitude = Some(3.4);
+        s.user_agent = "python-requests/2.31.0".into();
+        s.device.id.clear();
+        s.category = riskd::model::SignInCategory::Interactive;
+    }
+    eventhub::sign_in_record(&s)
+}
+
+async fn scrape_count(addr: std::net::SocketAddr, metric: &str) -> f64 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
+        return 0.0;
+    };
+    let _ = s.write_all(b"GET /metrics HTTP/1.1\r\n\r\n").await;
+    let mut body = String::new();
+    let _ = s.read_to_string(&mut body).await;
+    body.lines()
+        .filter(|l| l.starts_with(metric))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let n = env_or("RISKD_BENCH_RECORDS", 1_000_000);
+    let users = (n / 50).max(1000);
+    let prefix = format!("bench{}", std::process::id());
+    let cfg = config(&prefix);
+    riskd::kafka::topics::ensure(&cfg.kafka)
+        .await
+        .expect("topics");
+    let topic = cfg.kafka.input_topics[0].clone();
+
+    // 1. Preload.
+    let p = producer();
+    let t = Instant::now();
+    let mut bytes = 0usize;
+    let mut pending = Vec::new();
+    let per_message = env_or("RISKD_BENCH_PER_MESSAGE", 4);
+    for chunk_start in (0..n).step_by(per_message as usize) {
+        let records: Vec<serde_json::Value> = (chunk_start..(chunk_start + per_message).min(n))
+            .map(|i| record(i % users, i / users, false))
+            .collect();
+        let payload = serde_json::json!({ "records": records }).to_string();
+        bytes += payload.len();
+        loop {
+            match p.send_result(FutureRecord::<(), _>::to(&topic).payload(&payload)) {
+                Ok(f) => {
+                    pending.push(f);
+                    break;
+                }
+                Err(_) => {
+                    for f in pending.drain(..) {
+                        let _ = f.await;
+                    }
+                }
+            }
+        }
+        if pending.len() > 50_000 {
+            for f in pending.drain(..) {
+                let _ = f.await;
+            }
+        }
+    }
+    for f in pending.drain(..) {
+        let _ = f.await;
+    }
+    p.flush(Duration::from_secs(60)).unwrap();
+    println!(
+        "preloaded {n} sign-in records ({:.0} MB, {:.0} bytes per record) in {:.1} s",
+        bytes as f64 / 1e6,
+        bytes as f64 / n as f64,
+        t.elapsed().as_secs_f64()
+    );
+
+    // 2a. Consume-only client.
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("group.id", format!("{prefix}-consume-only"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    c.subscribe(&[&topic]).unwrap();
+    let messages = n.div_ceil(per_message);
+    let t = Instant::now();
+    let mut seen = 0u64;
+    let mut touched = 0usize;
+    while seen < messages && t.elapsed() < Duration::from_secs(1200) {
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(100)) {
+            touched += m.payload().map_or(0, |p| p.len());
+            seen += 1;
+        }
+    }
+    let a = n as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "(a) consume-only client: {seen} messages, {:.0} MB in {:.1} s = {a:.0} records/s",
+        touched as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
+    drop(c);
+
+    // 2b. riskd run to the end.
+    let t = Instant::now();
+    let daemon = riskd::run::start(cfg.clone()).await.expect("daemon");
+    loop {
+        let scored = scrape_count(daemon.http_addr, "riskd_processing_seconds_count").await;
+        if scored as u64 >= n || t.elapsed() > Duration::from_secs(3600) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let b = n as f64 / t.elapsed().as_secs_f64();
+    println!("(b) riskd run (decode, repartition, score, publish): {n} records in {:.1} s = {b:.0} records/s", t.elapsed().as_secs_f64());
+    println!("b/a = {:.2}", b / a);
+
+    // 3. Latency at a steady rate, 1% attacks.
+    let rate = env_or("RISKD_BENCH_RATE", 5000);
+    let seconds = env_or("RISKD_BENCH_SECONDS", 20);
+    let out: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("group.id", format!("{prefix}-latency"))
+        .set("auto.offset.reset", "latest")
+        .create()
+        .unwrap();
+    out.subscribe(&[&cfg.kafka.risky_signins_topic]).unwrap();
+    // Let the reader join before producing.
+    let join = Instant::now();
+    while out.assignment().map(|a| a.count()).unwrap_or(0) == 0
+        && join.elapsed() < Duration::from_secs(20)
+    {
+        let _ = out.poll(Duration::from_millis(100));
+    }
+    // Read risky sign-ins concurrently, noting when each arrives.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut arrived: HashMap<String, Instant> = HashMap::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Some(Ok(m)) = out.poll(Duration::from_millis(20)) {
+                    let v: serde_json::Value =
+                        serde_json::from_slice(m.payload().unwrap_or_default()).unwrap_or_default();
+                    if let Some(r) = v["requestId"].as_str() {
+                        arrived.entry(r.to_owned()).or_insert_with(Instant::now);
+                    }
+                }
+            }
+            arrived
+        })
+    };
+    let mut sent_at: HashMap<String, Instant> = HashMap::new();
+    let start = Instant::now();
+    let total = rate * seconds;
+    let mut i = 0u64;
+    while i < total {
+        let due = start + Duration::from_secs_f64(i as f64 / rate as f64);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            tokio::time::sleep(wait).await;
+        }
+        // 1% attacks, each on a different user (a repeated novelty is reported once).
+        let attack = i % 100 == 0;
+        let u = if attack { (i / 100) % users } else { i % users };
+        let rec = record(u, 10_000 + i / users, attack);
+        let id = rec["properties"]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let payload = serde_json::json!({ "records": [rec] }).to_string();
+        if attack {
+            sent_at.insert(id, Instant::now());
+        }
+        let _ = p.send_result(FutureRecord::<(), _>::to(&topic).payload(&payload));
+        i += 1;
+    }
+    let achieved = total as f64 / start.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let arrived = reader.join().expect("reader");
+    let mut lat: Vec<f64> = sent_at
+        .iter()
+        .filter_map(|(id, t0)| {
+            arrived
+                .get(id)
+                .map(|t1| t1.duration_since(*t0).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    lat.sort_by(f64::total_cmp);
+    let pct = |q: f64| {
+        lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "latency produce -> risky sign-in at {rate}/s (achieved {achieved:.0}/s) for {seconds} s: {} of {} attack records seen; p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        lat.len(),
+        sent_at.len(),
+        pct(0.5),
+        pct(0.99),
+        lat.last().copied().unwrap_or(f64::NAN)
+    );
+    daemon.stop().await.expect("clean shutdown");
+    println!(
+        "peak RSS of this process (bench client + riskd): {:.0} MiB",
+        peak_rss_mib()
+    );
+}
