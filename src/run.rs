@@ -70,7 +70,7 @@ pub async fn start(cfg: Config) -> Result<Daemon, RunError> {
     ));
     let mut tasks = tokio::task::JoinSet::new();
     if k.repartition {
-        let consumer = kafka::client::consumer(&k, "ingest")?;
+        let consumer = kafka::client::consumer(&k, "ingest", &metrics)?;
         let producer = kafka::client::producer(&k)?;
         tasks.spawn(kafka::ingest::run(
             k.clone(),
@@ -80,7 +80,7 @@ pub async fn start(cfg: Config) -> Result<Daemon, RunError> {
             shutdown.clone(),
         ));
     }
-    let consumer = kafka::client::consumer(&k, "detect")?;
+    let consumer = kafka::client::consumer(&k, "detect", &metrics)?;
     let producer = kafka::client::producer(&k)?;
     let stage = DetectStage::new(k.clone(), Engine::new(cfg.detect.clone()), metrics.clone());
     tasks.spawn(stage.run(consumer, producer, ready.clone(), shutdown.clone()));

@@ -3,9 +3,35 @@
 //! Secrets come from an environment variable or a file, never from the config text, and
 //! are never logged.
 
-use rdkafka::consumer::StreamConsumer;
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{ConsumerContext, StreamConsumer};
 use rdkafka::producer::FutureProducer;
+use rdkafka::statistics::Statistics;
 use rdkafka::ClientConfig;
+
+use crate::telemetry::Metrics;
+
+/// Client context that turns librdkafka's statistics into riskd's consumer-lag gauge.
+pub struct StatsContext {
+    metrics: Metrics,
+}
+
+impl ClientContext for StatsContext {
+    fn stats(&self, statistics: Statistics) {
+        for (topic, t) in &statistics.topics {
+            let lag: i64 = t.partitions.values().map(|p| p.consumer_lag.max(0)).sum();
+            self.metrics
+                .consumer_lag
+                .with_label_values(&[topic.as_str()])
+                .set(lag);
+        }
+    }
+}
+
+impl ConsumerContext for StatsContext {}
+
+/// riskd's consumers.
+pub type RiskdConsumer = StreamConsumer<StatsContext>;
 
 use super::KafkaSetupError;
 use crate::config::KafkaConfig;
@@ -58,7 +84,11 @@ pub fn base(k: &KafkaConfig) -> Result<ClientConfig, KafkaSetupError> {
 
 /// A consumer in group `<group_id>-<stage>`: offsets are stored by riskd only after
 /// everything derived from a message is acknowledged, then auto-committed.
-pub fn consumer(k: &KafkaConfig, stage: &str) -> Result<StreamConsumer, KafkaSetupError> {
+pub fn consumer(
+    k: &KafkaConfig,
+    stage: &str,
+    metrics: &Metrics,
+) -> Result<RiskdConsumer, KafkaSetupError> {
     let mut c = base(k)?;
     c.set("group.id", format!("{}-{stage}", k.group_id))
         .set("enable.auto.commit", "true")
@@ -69,8 +99,11 @@ pub fn consumer(k: &KafkaConfig, stage: &str) -> Result<StreamConsumer, KafkaSet
             "fetch.message.max.bytes",
             (k.max_message_bytes + 1024).to_string(),
         )
-        .set("enable.partition.eof", "false");
-    Ok(c.create()?)
+        .set("enable.partition.eof", "false")
+        .set("statistics.interval.ms", "5000");
+    Ok(c.create_with_context(StatsContext {
+        metrics: metrics.clone(),
+    })?)
 }
 
 /// An idempotent producer (acks=all, no duplicates from retries).

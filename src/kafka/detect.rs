@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::message::Message;
 use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
@@ -222,7 +222,7 @@ impl DetectStage {
     /// Runs until `shutdown`, then scores everything held, flushes and stores offsets.
     pub async fn run(
         mut self,
-        consumer: StreamConsumer,
+        consumer: super::client::RiskdConsumer,
         producer: FutureProducer,
         ready: Arc<AtomicBool>,
         shutdown: CancellationToken,
@@ -244,7 +244,7 @@ impl DetectStage {
             let batch = next_batch(
                 &consumer,
                 self.k.batch_size,
-                Duration::from_millis(100),
+                Duration::from_millis(self.k.batch_wait_ms),
                 &shutdown,
             )
             .await;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
@@ -117,7 +117,7 @@ pub fn event_key(e: &Event) -> &str {
 /// Runs the ingest stage until `shutdown`.
 pub async fn run(
     k: KafkaConfig,
-    consumer: StreamConsumer,
+    consumer: super::client::RiskdConsumer,
     producer: FutureProducer,
     metrics: Metrics,
     shutdown: CancellationToken,
@@ -129,7 +129,7 @@ pub async fn run(
         let batch = next_batch(
             &consumer,
             k.batch_size,
-            Duration::from_millis(100),
+            Duration::from_millis(k.batch_wait_ms),
             &shutdown,
         )
         .await;

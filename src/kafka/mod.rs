@@ -23,7 +23,6 @@ pub mod topics;
 
 use std::time::Duration;
 
-use rdkafka::consumer::StreamConsumer;
 use rdkafka::error::KafkaError;
 use rdkafka::message::OwnedMessage;
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
@@ -48,7 +47,7 @@ pub enum KafkaSetupError {
 
 /// Reads up to `max` messages, waiting at most `wait` (less if shutdown is requested).
 pub async fn next_batch(
-    consumer: &StreamConsumer,
+    consumer: &client::RiskdConsumer,
     max: usize,
     wait: Duration,
     shutdown: &CancellationToken,

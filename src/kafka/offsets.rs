@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaResult;
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -87,7 +87,7 @@ impl Tracker {
     }
 
     /// Stores the committable offsets on the consumer (auto-commit sends them).
-    pub fn store(&self, consumer: &StreamConsumer) -> KafkaResult<()> {
+    pub fn store(&self, consumer: &super::client::RiskdConsumer) -> KafkaResult<()> {
         let mut tpl = TopicPartitionList::new();
         for ((topic, partition), next) in self.committable() {
             tpl.add_partition_offset(&topic, partition, Offset::Offset(next))?;
