@@ -128,11 +128,12 @@ impl Engine {
     fn sign_in(&mut self, s: &SignIn) -> Output {
         let t = s.time.timestamp();
         let class = ErrorClass::classify(s.status.error_code, &s.status.additional_details);
+        let key = user_hash(s.user_key());
+        self.users.prefetch(key);
         let features = Features::of(s);
         let location_suppressed = self.location_suppressed(s);
         let traveller = Self::is_in(&self.travellers, s);
         let excluded = Self::is_in(&self.excluded, s);
-        let key = user_hash(s.user_key());
         let bf = &self.cfg.brute_force;
         let mf = &self.cfg.mfa_fatigue;
         let windows = [bf.window_minutes * 60.0, mf.window_minutes * 60.0];

@@ -44,6 +44,28 @@ impl UserTable {
         &mut self.profiles[i as usize]
     }
 
+    /// Asks the CPU to start loading a user's whole profile into cache, so the
+    /// load overlaps with feature extraction instead of stalling the scoring.
+    #[inline]
+    pub fn prefetch(&self, key: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(&i) = self.index.get(&key) {
+            let start = &self.profiles[i as usize] as *const UserProfile as *const i8;
+            for offset in (0..std::mem::size_of::<UserProfile>()).step_by(64) {
+                // SAFETY: prefetching is a hint with no memory effects; the address is
+                // inside a live `UserProfile`.
+                unsafe {
+                    std::arch::x86_64::_mm_prefetch(
+                        start.add(offset),
+                        std::arch::x86_64::_MM_HINT_T0,
+                    );
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = key;
+    }
+
     /// All profiles.
     pub fn iter(&self) -> impl Iterator<Item = &UserProfile> {
         self.profiles.iter()
