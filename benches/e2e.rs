@@ -2,8 +2,9 @@
 //!
 //! 1. Preloads RISKD_BENCH_RECORDS (default 1,000,000) realistic Event Hub sign-in records
 //!    (2-3 KB each, 4 per message) into a fresh input topic.
-//! 2. Measures (a) a consume-only client reading the topic to the end and (b) `riskd run`
-//!    (ingest, repartition, detect) processing it to the end, in the same run; prints both
+//! 2. Measures (a) a consume-only client reading the topic to the end, (b') `riskd run`
+//!    with the repartition hop off and (b) `riskd run` as deployed by default (ingest,
+//!    repartition, detect), each processing it to the end, in the same run; prints the
 //!    rates and b/a.
 //! 3. Measures latency from produce to risk record at a steady RISKD_BENCH_RATE sign-ins/s
 //!    (default 5,000) for RISKD_BENCH_SECONDS (default 20), 1% of them attacks: p50, p99.
@@ -100,6 +101,20 @@ async fn scrape_count(addr: std::net::SocketAddr, metric: &str) -> f64 {
         .sum()
 }
 
+/// Starts riskd and waits until it has scored `n` sign-ins; returns it and the seconds taken.
+async fn run_to_end(cfg: Config, n: u64) -> (riskd::run::Daemon, f64) {
+    let t = Instant::now();
+    let daemon = riskd::run::start(cfg).await.expect("daemon");
+    loop {
+        let scored = scrape_count(daemon.http_addr, "riskd_processing_seconds_count").await;
+        if scored as u64 >= n || t.elapsed() > Duration::from_secs(3600) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    (daemon, t.elapsed().as_secs_f64())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -183,18 +198,20 @@ async fn main() {
     );
     drop(c);
 
-    // 2b. riskd run to the end.
-    let t = Instant::now();
-    let daemon = riskd::run::start(cfg.clone()).await.expect("daemon");
-    loop {
-        let scored = scrape_count(daemon.http_addr, "riskd_processing_seconds_count").await;
-        if scored as u64 >= n || t.elapsed() > Duration::from_secs(3600) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let b = n as f64 / t.elapsed().as_secs_f64();
-    println!("(b) riskd run (decode, repartition, score, publish): {n} records in {:.1} s = {b:.0} records/s", t.elapsed().as_secs_f64());
+    // 2b. riskd run to the end, without the repartition hop (input already keyed by user),
+    // to show what the hop costs.
+    let mut direct = cfg.clone();
+    direct.kafka.group_id = format!("{prefix}-riskd-direct");
+    direct.kafka.repartition = false;
+    let (direct_daemon, secs) = run_to_end(direct, n).await;
+    direct_daemon.stop().await.expect("clean shutdown");
+    let c = n as f64 / secs;
+    println!("(b') riskd run, repartition off (decode, score, publish): {n} records in {secs:.1} s = {c:.0} records/s; b'/a = {:.2}", c / a);
+
+    // 2c. riskd run to the end, as deployed by default.
+    let (daemon, secs) = run_to_end(cfg.clone(), n).await;
+    let b = n as f64 / secs;
+    println!("(b) riskd run (decode, repartition, score, publish): {n} records in {secs:.1} s = {b:.0} records/s");
     println!("b/a = {:.2}", b / a);
 
     // 3. Latency at a steady rate, 1% attacks.

@@ -58,9 +58,13 @@ enum Command {
     /// (every attack with its sign-ins) and riskd.toml (the operator lists the tenant would
     /// configure, e.g. its anonymizer list). The same options always give the same files.
     ///
-    /// Example: riskd simulate --users 300 --days 30 --seed 7 --out sim/
-    ///          riskd replay --config sim/riskd.toml --out out/ sim/logs
-    ///          riskd eval --labels sim/labels.json --results out/ sim/logs
+    /// Example, generate a tenant, score it, and measure the scoring against the labels:
+    ///
+    /// riskd simulate --users 300 --days 30 --seed 7 --out sim/
+    ///
+    /// riskd replay --config sim/riskd.toml --out out/ sim/logs
+    ///
+    /// riskd eval --labels sim/labels.json --results out/ sim/logs
     Simulate {
         /// Output directory.
         #[arg(long, short, default_value = "sim")]

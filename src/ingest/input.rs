@@ -64,7 +64,11 @@ fn first_line_is_document(body: &[u8]) -> bool {
 
 /// NDJSON: each non-blank line is one document.
 fn decode_lines(data: &[u8], origin: &Origin, hints: Hints, sink: &mut impl Sink) {
-    for (i, line) in data.split(|&c| c == b'\n').enumerate() {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
+    for (i, end) in ends.enumerate() {
+        let line = &data[start..end];
+        start = end + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;

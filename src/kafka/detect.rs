@@ -17,6 +17,7 @@ use rdkafka::message::Message;
 use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
 
+use super::inflight::{marks, InFlight};
 use super::ingest::{decode_message, send_dead_letters};
 use super::{acknowledged, enqueue, next_batch, offsets::Tracker, KafkaSetupError};
 use crate::config::KafkaConfig;
@@ -187,18 +188,18 @@ impl DetectStage {
         Ok(())
     }
 
-    /// Scores a batch at once, in replay order (no reorder window).
+    /// Scores a batch at once, in replay order (no reorder window), queueing its records
+    /// on `pending`.
     async fn score_batch(
         &mut self,
         producer: &FutureProducer,
         mut events: Vec<Event>,
+        pending: &mut Vec<rdkafka::producer::DeliveryFuture>,
     ) -> Result<(), KafkaSetupError> {
         crate::replay::order_events(&mut events);
-        let mut pending = Vec::new();
         for e in &events {
-            self.score(producer, e, &mut pending).await?;
+            self.score(producer, e, pending).await?;
         }
-        acknowledged(pending).await?;
         self.metrics.buffered_events.set(0);
         if self.last_gauges.elapsed() > Duration::from_secs(1) {
             self.refresh_gauges();
@@ -237,9 +238,11 @@ impl DetectStage {
         self.refresh_gauges();
         let mut last_input = Instant::now();
         let idle = Duration::from_millis(self.k.idle_flush_ms);
-        // No reorder window: score each batch as it comes, in time order within it.
+        // No reorder window: score each batch as it comes, in time order within it, and
+        // read on while its records await acknowledgement.
         let direct = self.k.reorder_window_secs == 0;
         let mut now: Vec<Event> = Vec::new();
+        let mut inflight = InFlight::default();
         loop {
             let batch = next_batch(
                 &consumer,
@@ -258,7 +261,9 @@ impl DetectStage {
             let mut pending = Vec::new();
             let got = !batch.is_empty();
             for m in &batch {
-                self.tracker.read(m.topic(), m.partition(), m.offset());
+                if !direct {
+                    self.tracker.read(m.topic(), m.partition(), m.offset());
+                }
                 let mut sink = Collected::default();
                 if self.k.repartition {
                     decode_event(m, &mut sink);
@@ -274,18 +279,23 @@ impl DetectStage {
                     }
                 }
             }
-            acknowledged(pending).await?;
             if direct {
-                self.score_batch(&producer, std::mem::take(&mut now))
+                self.score_batch(&producer, std::mem::take(&mut now), &mut pending)
                     .await?;
+                inflight
+                    .push(acknowledged(pending), marks(&batch), &mut self.tracker)
+                    .await?;
+            } else {
+                acknowledged(pending).await?;
+                if got {
+                    last_input = Instant::now();
+                }
+                let flush_all = last_input.elapsed() >= idle;
+                self.release(&producer, flush_all).await?;
             }
-            if got {
-                last_input = Instant::now();
-            }
-            let flush_all = last_input.elapsed() >= idle;
-            self.release(&producer, flush_all).await?;
             self.tracker.store(&consumer)?;
         }
+        inflight.drain(&mut self.tracker).await?;
         self.release(&producer, true).await?;
         self.tracker.store(&consumer)?;
         let _ = consumer.commit_consumer_state(rdkafka::consumer::CommitMode::Sync);

@@ -9,6 +9,7 @@ use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
 
+use super::inflight::{marks, InFlight};
 use super::{acknowledged, enqueue, next_batch, offsets::Tracker, KafkaSetupError};
 use crate::config::KafkaConfig;
 use crate::ingest::json::decode_document;
@@ -125,6 +126,7 @@ pub async fn run(
     let topics: Vec<&str> = k.input_topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics)?;
     let mut tracker = Tracker::default();
+    let mut inflight = InFlight::default();
     while !shutdown.is_cancelled() {
         let batch = next_batch(
             &consumer,
@@ -153,10 +155,14 @@ pub async fn run(
                 );
             }
             send_dead_letters(&producer, &k, &sink.dead_letters, &mut pending).await?;
-            tracker.read(m.topic(), m.partition(), m.offset());
         }
-        acknowledged(pending).await?;
+        inflight
+            .push(acknowledged(pending), marks(&batch), &mut tracker)
+            .await?;
         tracker.store(&consumer)?;
     }
+    inflight.drain(&mut tracker).await?;
+    tracker.store(&consumer)?;
+    let _ = consumer.commit_consumer_state(rdkafka::consumer::CommitMode::Sync);
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! - [`client`]: librdkafka settings and security.
 //! - [`topics`]: start-up check / creation of every topic.
 //! - [`offsets`]: the +1 conventions and what is safe to commit.
+//! - [`inflight`]: acknowledgements awaited in the background, offsets released in order.
 //! - [`ingest`]: input messages to user-keyed events (the repartition hop) and dead letters.
 //! - [`detect`]: events in event-time order through the engine, records out.
 //!
@@ -17,6 +18,7 @@
 
 pub mod client;
 pub mod detect;
+pub mod inflight;
 pub mod ingest;
 pub mod offsets;
 pub mod topics;

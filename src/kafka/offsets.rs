@@ -86,8 +86,21 @@ impl Tracker {
         v
     }
 
-    /// Stores the committable offsets on the consumer (auto-commit sends them).
-    pub fn store(&self, consumer: &super::client::RiskdConsumer) -> KafkaResult<()> {
+    /// Forgets partitions `assigned` does not hold (revoked in a rebalance): their new
+    /// owner commits them, and a stale offset stored later would move the group back.
+    pub fn retain_assigned(&mut self, assigned: impl Fn(&str, i32) -> bool) {
+        let topics = &self.topics;
+        self.read
+            .retain(|slot, _| assigned(&topics[slot.0], slot.1));
+        self.held
+            .retain(|slot, _| assigned(&topics[slot.0], slot.1));
+    }
+
+    /// Stores the committable offsets of the partitions the consumer holds (auto-commit
+    /// sends them); storing for a revoked partition would fail the call.
+    pub fn store(&mut self, consumer: &super::client::RiskdConsumer) -> KafkaResult<()> {
+        let assignment = consumer.assignment()?;
+        self.retain_assigned(|t, p| assignment.find_partition(t, p).is_some());
         let mut tpl = TopicPartitionList::new();
         for ((topic, partition), next) in self.committable() {
             tpl.add_partition_offset(&topic, partition, Offset::Offset(next))?;
@@ -131,5 +144,17 @@ mod tests {
             (("a".into(), 0), 5),
             "next = last read + 1"
         );
+    }
+
+    #[test]
+    fn revoked_partitions_are_forgotten() {
+        let mut t = Tracker::default();
+        t.read("a", 0, 3);
+        t.read("a", 1, 8);
+        t.hold("a", 1, 8);
+        t.retain_assigned(|topic, p| topic == "a" && p == 0);
+        assert_eq!(t.committable(), vec![(("a".into(), 0), 4)]);
+        t.release("a", 1, 8);
+        assert_eq!(t.committable(), vec![(("a".into(), 0), 4)]);
     }
 }

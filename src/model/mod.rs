@@ -20,9 +20,10 @@ pub use risk::{
 };
 pub use signin::{AuthStep, Device, Location, MicrosoftRisk, SignIn, SignInCategory, Status};
 
-/// Anything the detection core consumes.
+/// Anything the detection core consumes. Serialized (on the events topic) externally
+/// tagged, `{"signIn":{...}}`, so decoding needs no buffering to find the tag.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(rename_all = "camelCase")]
 pub enum Event {
     SignIn(Box<SignIn>),
     Audit(Box<AuditEvent>),
