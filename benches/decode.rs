@@ -12,13 +12,13 @@ use riskd::ingest::json::decode_document;
 use riskd::ingest::{Collected, Hints, Origin};
 
 fn messages() -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/entra-samples");
     let mut out = Vec::new();
     for name in [
         "eventhub-signinlogs.ndjson",
         "eventhub-noninteractiveusersigninlogs.ndjson",
     ] {
-        let text = std::fs::read_to_string(dir.join(name)).expect("shared samples beside the repo");
+        let text = std::fs::read_to_string(dir.join(name)).expect("tests/fixtures/entra-samples");
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             out.push(format!("{{\"records\":[{line}]}}").into_bytes());
         }

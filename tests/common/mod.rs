@@ -13,11 +13,10 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The shared real-format samples (`../shared/samples`, beside the repository).
+/// Real-format Event Hub and Graph records from public test fixtures
+/// (`tests/fixtures/entra-samples`, origins in its SOURCES.md).
 pub fn shared_samples() -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples");
-    assert!(p.is_dir(), "expected the shared samples at {}", p.display());
-    p
+    fixture("entra-samples")
 }
 
 pub fn decode_path(path: &Path) -> Collected {
