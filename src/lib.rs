@@ -26,6 +26,13 @@
 //!    └──> DeadLetter (origin, reason, original bytes)
 //! ```
 
+/// Decoding allocates and frees many short-lived strings per record, on whichever thread
+/// runs a stage; mimalloc's per-thread free lists make that cheaper than the system
+/// allocator (see `benches/e2e.rs`). Declared in the library so the binary, tests and
+/// benchmarks all measure the same allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod config;
 pub mod detect;
 pub mod eval;

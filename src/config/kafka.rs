@@ -65,7 +65,9 @@ pub struct KafkaConfig {
     pub sasl_password_file: String,
     /// CA bundle for TLS (`ssl.ca.location`); empty uses the system store.
     pub ssl_ca_location: String,
-    /// Any librdkafka setting, passed through (riskd's own delivery settings win).
+    /// Any librdkafka setting, passed through (riskd's own delivery settings win). Values
+    /// may be written as strings, numbers or booleans (`"fetch.max.bytes" = 104857600`).
+    #[serde(deserialize_with = "scalars_as_strings")]
     pub librdkafka: BTreeMap<String, String>,
 }
 
@@ -98,6 +100,35 @@ impl Default for KafkaConfig {
             librdkafka: BTreeMap::new(),
         }
     }
+}
+
+/// librdkafka takes every setting as text; accept TOML numbers and booleans too, so a
+/// setting reads naturally in the file and `RISKD__KAFKA__LIBRDKAFKA__...=100` overrides work.
+fn scalars_as_strings<'de, D>(d: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Scalar {
+        Text(String),
+        Int(i64),
+        Float(f64),
+        Bool(bool),
+    }
+    let map = BTreeMap::<String, Scalar>::deserialize(d)?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Scalar::Text(s) => s,
+                Scalar::Int(i) => i.to_string(),
+                Scalar::Float(f) => f.to_string(),
+                Scalar::Bool(b) => b.to_string(),
+            };
+            (k, text)
+        })
+        .collect())
 }
 
 /// `[telemetry]`.
@@ -176,6 +207,7 @@ impl KafkaConfig {
             "enable.auto.offset.store",
             "group.id",
             "enable.idempotence",
+            "acks",
         ] {
             if self.librdkafka.contains_key(reserved) {
                 return Err((

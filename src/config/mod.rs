@@ -186,6 +186,21 @@ mod tests {
     }
 
     #[test]
+    fn librdkafka_settings_take_numbers_and_booleans() {
+        let env = vec![(
+            "RISKD__KAFKA__LIBRDKAFKA__FETCH.QUEUE.BACKOFF.MS".to_owned(),
+            "0".to_owned(),
+        )];
+        let text = "[kafka.librdkafka]\n\"fetch.max.bytes\" = 104857600\n\"check.crcs\" = true\n\"client.id\" = \"riskd-a\"\n";
+        let cfg = Config::from_toml_with_env(text, env.into_iter()).unwrap();
+        let l = &cfg.kafka.librdkafka;
+        assert_eq!(l["fetch.max.bytes"], "104857600");
+        assert_eq!(l["check.crcs"], "true");
+        assert_eq!(l["client.id"], "riskd-a");
+        assert_eq!(l["fetch.queue.backoff.ms"], "0");
+    }
+
+    #[test]
     fn empty_config_is_the_default() {
         assert_eq!(Config::from_toml("").unwrap(), Config::default());
     }

@@ -1,7 +1,8 @@
-//! librdkafka client configuration: the operator's passthrough settings first, then riskd's
-//! own (which must not be overridden: they carry the delivery guarantee), then security.
-//! Secrets come from an environment variable or a file, never from the config text, and
-//! are never logged.
+//! librdkafka client configuration, in three layers: riskd's tuning defaults (throughput
+//! and latency; the operator may change them), then the operator's `kafka.librdkafka`
+//! passthrough, then riskd's own settings, which carry the delivery guarantee and cannot be
+//! overridden, and security. Secrets come from an environment variable or a file, never
+//! from the config text, and are never logged.
 
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{ConsumerContext, StreamConsumer};
@@ -56,9 +57,38 @@ fn password(k: &KafkaConfig) -> Result<Option<String>, KafkaSetupError> {
     Ok(None)
 }
 
+/// Consumer tuning; `kafka.librdkafka` may override each.
+const CONSUMER_DEFAULTS: &[(&str, &str)] = &[
+    // librdkafka stops fetching a partition once its prefetch queue holds
+    // queued.max.messages.kbytes and, by default, looks again only after 1000 ms; a
+    // consumer that does real work per message then idles for most of each second.
+    ("fetch.queue.backoff.ms", "5"),
+    ("auto.commit.interval.ms", "1000"),
+    ("statistics.interval.ms", "5000"),
+];
+
+/// Producer tuning; `kafka.librdkafka` may override each (Azure Event Hubs, for one,
+/// takes `"compression.type" = "none"`).
+const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
+    ("linger.ms", "5"),
+    ("compression.type", "lz4"),
+    ("message.timeout.ms", "120000"),
+];
+
 /// Settings shared by consumers, producers and the admin client.
 pub fn base(k: &KafkaConfig) -> Result<ClientConfig, KafkaSetupError> {
+    with_defaults(k, &[])
+}
+
+/// `defaults`, then the operator's passthrough, then connection and security settings.
+fn with_defaults(
+    k: &KafkaConfig,
+    defaults: &[(&str, &str)],
+) -> Result<ClientConfig, KafkaSetupError> {
     let mut c = ClientConfig::new();
+    for (key, value) in defaults {
+        c.set(*key, *value);
+    }
     for (key, value) in &k.librdkafka {
         c.set(key, value);
     }
@@ -89,30 +119,63 @@ pub fn consumer(
     stage: &str,
     metrics: &Metrics,
 ) -> Result<RiskdConsumer, KafkaSetupError> {
-    let mut c = base(k)?;
+    Ok(
+        consumer_config(k, stage)?.create_with_context(StatsContext {
+            metrics: metrics.clone(),
+        })?,
+    )
+}
+
+fn consumer_config(k: &KafkaConfig, stage: &str) -> Result<ClientConfig, KafkaSetupError> {
+    let mut c = with_defaults(k, CONSUMER_DEFAULTS)?;
     c.set("group.id", format!("{}-{stage}", k.group_id))
         .set("enable.auto.commit", "true")
-        .set("auto.commit.interval.ms", "1000")
         .set("enable.auto.offset.store", "false")
         .set("auto.offset.reset", "earliest")
         .set(
             "fetch.message.max.bytes",
             (k.max_message_bytes + 1024).to_string(),
         )
-        .set("enable.partition.eof", "false")
-        .set("statistics.interval.ms", "5000");
-    Ok(c.create_with_context(StatsContext {
-        metrics: metrics.clone(),
-    })?)
+        .set("enable.partition.eof", "false");
+    Ok(c)
 }
 
 /// An idempotent producer (acks=all, no duplicates from retries).
 pub fn producer(k: &KafkaConfig) -> Result<FutureProducer, KafkaSetupError> {
-    let mut c = base(k)?;
-    c.set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("linger.ms", "5")
-        .set("compression.type", "lz4")
-        .set("message.timeout.ms", "120000");
-    Ok(c.create()?)
+    Ok(producer_config(k)?.create()?)
+}
+
+fn producer_config(k: &KafkaConfig) -> Result<ClientConfig, KafkaSetupError> {
+    let mut c = with_defaults(k, PRODUCER_DEFAULTS)?;
+    c.set("enable.idempotence", "true").set("acks", "all");
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operators_tune_defaults_but_not_the_delivery_guarantee() {
+        let mut k = KafkaConfig::default();
+        k.librdkafka
+            .insert("compression.type".into(), "none".into());
+        k.librdkafka
+            .insert("fetch.queue.backoff.ms".into(), "50".into());
+        let p = producer_config(&k).unwrap();
+        assert_eq!(p.get("compression.type"), Some("none"));
+        assert_eq!(p.get("linger.ms"), Some("5"));
+        assert_eq!(p.get("enable.idempotence"), Some("true"));
+        let c = consumer_config(&k, "detect").unwrap();
+        assert_eq!(c.get("fetch.queue.backoff.ms"), Some("50"));
+        assert_eq!(c.get("enable.auto.offset.store"), Some("false"));
+        assert_eq!(c.get("group.id"), Some("riskd-detect"));
+        assert_eq!(
+            consumer_config(&KafkaConfig::default(), "ingest")
+                .unwrap()
+                .get("fetch.queue.backoff.ms"),
+            Some("5"),
+            "riskd's default unless the operator sets it"
+        );
+    }
 }

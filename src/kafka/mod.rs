@@ -37,6 +37,8 @@ use tokio_util::sync::CancellationToken;
 pub enum KafkaSetupError {
     #[error("Kafka client error: {0}")]
     Client(#[from] KafkaError),
+    #[error("cannot reach Kafka at {servers} ({reason}); check kafka.bootstrap_servers, kafka.security_protocol and the SASL settings, and that the brokers are up")]
+    Unreachable { servers: String, reason: String },
     #[error("config key `{key}`: {reason}")]
     MissingSecret { key: String, reason: String },
     #[error("topics missing and kafka.create_topics is false: {}; create them or set create_topics = true", .0.join(", "))]

@@ -25,9 +25,20 @@ pub fn required(k: &KafkaConfig) -> Vec<(String, bool)> {
 /// Checks (and creates) the topics.
 pub async fn ensure(k: &KafkaConfig) -> Result<Vec<String>, KafkaSetupError> {
     let admin: AdminClient<DefaultClientContext> = super::client::base(k)?.create()?;
-    let metadata = admin
-        .inner()
-        .fetch_metadata(None, Duration::from_secs(15))?;
+    // A blocking librdkafka call: keep it off the async workers.
+    let (admin, metadata) = tokio::task::spawn_blocking(move || {
+        let m = admin.inner().fetch_metadata(None, Duration::from_secs(15));
+        (admin, m)
+    })
+    .await
+    .map_err(|e| KafkaSetupError::Unreachable {
+        servers: k.bootstrap_servers.clone(),
+        reason: e.to_string(),
+    })?;
+    let metadata = metadata.map_err(|e| KafkaSetupError::Unreachable {
+        servers: k.bootstrap_servers.clone(),
+        reason: e.to_string(),
+    })?;
     let existing: Vec<&str> = metadata.topics().iter().map(|t| t.name()).collect();
     let missing: Vec<(String, bool)> = required(k)
         .into_iter()
