@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::inflight::{marks, InFlight};
 use super::ingest::{decode_message, send_dead_letters};
+use super::parallel::map_batch;
 use super::{acknowledged, enqueue, next_batch, offsets::Tracker, KafkaSetupError};
 use crate::config::KafkaConfig;
 use crate::detect::Engine;
@@ -260,15 +261,25 @@ impl DetectStage {
             }
             let mut pending = Vec::new();
             let got = !batch.is_empty();
-            for m in &batch {
-                if !direct {
-                    self.tracker.read(m.topic(), m.partition(), m.offset());
-                }
+            let batch = Arc::new(batch);
+            let (repartition, max_bytes, metrics) = (
+                self.k.repartition,
+                self.k.max_message_bytes,
+                self.metrics.clone(),
+            );
+            let decoded = map_batch(batch.clone(), move |m| {
                 let mut sink = Collected::default();
-                if self.k.repartition {
+                if repartition {
                     decode_event(m, &mut sink);
                 } else {
-                    decode_message(m, self.k.max_message_bytes, &self.metrics, &mut sink);
+                    decode_message(m, max_bytes, &metrics, &mut sink);
+                }
+                sink
+            })
+            .await;
+            for (m, sink) in batch.iter().zip(decoded) {
+                if !direct {
+                    self.tracker.read(m.topic(), m.partition(), m.offset());
                 }
                 send_dead_letters(&producer, &self.k, &sink.dead_letters, &mut pending).await?;
                 if direct {

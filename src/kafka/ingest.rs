@@ -2,6 +2,7 @@
 //! events topic, so each user's state lives in one detect partition; undecodable input to
 //! the dead-letter topic with its reason, origin and bytes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rdkafka::consumer::Consumer;
@@ -10,6 +11,7 @@ use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
 
 use super::inflight::{marks, InFlight};
+use super::parallel::map_batch;
 use super::{acknowledged, enqueue, next_batch, offsets::Tracker, KafkaSetupError};
 use crate::config::KafkaConfig;
 use crate::ingest::json::decode_document;
@@ -139,22 +141,28 @@ pub async fn run(
             continue;
         }
         let mut pending = Vec::new();
-        for m in &batch {
+        let batch = Arc::new(batch);
+        let (max_bytes, decode_metrics) = (k.max_message_bytes, metrics.clone());
+        // Decoded and serialized on every core; produced here, in input order.
+        let decoded = map_batch(batch.clone(), move |m| {
             let mut sink = Collected::default();
-            decode_message(m, k.max_message_bytes, &metrics, &mut sink);
-            for e in &sink.events {
-                let payload = serde_json::to_vec(e).unwrap_or_default();
-                pending.push(
-                    enqueue(
-                        &producer,
-                        &k.events_topic,
-                        event_key(e).as_bytes(),
-                        &payload,
-                    )
-                    .await?,
-                );
+            decode_message(m, max_bytes, &decode_metrics, &mut sink);
+            let keyed: Vec<(String, Vec<u8>)> = sink
+                .events
+                .iter()
+                .map(|e| {
+                    let payload = serde_json::to_vec(e).unwrap_or_default();
+                    (event_key(e).to_owned(), payload)
+                })
+                .collect();
+            (keyed, sink.dead_letters)
+        })
+        .await;
+        for (keyed, dead_letters) in &decoded {
+            for (key, payload) in keyed {
+                pending.push(enqueue(&producer, &k.events_topic, key.as_bytes(), payload).await?);
             }
-            send_dead_letters(&producer, &k, &sink.dead_letters, &mut pending).await?;
+            send_dead_letters(&producer, &k, dead_letters, &mut pending).await?;
         }
         inflight
             .push(acknowledged(pending), marks(&batch), &mut tracker)

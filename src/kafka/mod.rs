@@ -9,6 +9,7 @@
 //! - [`topics`]: start-up check / creation of every topic.
 //! - [`offsets`]: the +1 conventions and what is safe to commit.
 //! - [`inflight`]: acknowledgements awaited in the background, offsets released in order.
+//! - [`parallel`]: a batch decoded on every core, results in input order.
 //! - [`ingest`]: input messages to user-keyed events (the repartition hop) and dead letters.
 //! - [`detect`]: events in event-time order through the engine, records out.
 //!
@@ -21,6 +22,7 @@ pub mod detect;
 pub mod inflight;
 pub mod ingest;
 pub mod offsets;
+pub mod parallel;
 pub mod topics;
 
 use std::time::Duration;
@@ -49,7 +51,9 @@ pub enum KafkaSetupError {
     Delivery(String),
 }
 
-/// Reads up to `max` messages, waiting at most `wait` (less if shutdown is requested).
+/// Waits up to `wait` for a first message (less if shutdown is requested), then takes what
+/// else is already fetched, up to `max` messages: a quiet stream is handled message by
+/// message without waiting for a batch to fill, a busy one in full batches.
 pub async fn next_batch(
     consumer: &client::RiskdConsumer,
     max: usize,
@@ -57,20 +61,29 @@ pub async fn next_batch(
     shutdown: &CancellationToken,
 ) -> Vec<OwnedMessage> {
     let mut out = Vec::new();
-    let deadline = tokio::time::sleep(wait);
-    tokio::pin!(deadline);
+    let first = tokio::select! {
+        biased;
+        _ = shutdown.cancelled() => return out,
+        r = tokio::time::timeout(wait, consumer.recv()) => r,
+    };
+    match first {
+        Err(_elapsed) => return out,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "consumer error; retrying");
+            return out;
+        }
+        Ok(Ok(m)) => out.push(m.detach()),
+    }
     while out.len() < max {
-        tokio::select! {
-            biased;
-            _ = shutdown.cancelled() => break,
-            r = consumer.recv() => match r {
-                Ok(m) => out.push(m.detach()),
-                Err(e) => {
-                    tracing::warn!(error = %e, "consumer error; retrying");
-                    break;
-                }
-            },
-            _ = &mut deadline => break,
+        // A zero timeout polls once: a message already in librdkafka's queue is taken,
+        // an empty queue ends the batch.
+        match tokio::time::timeout(Duration::ZERO, consumer.recv()).await {
+            Ok(Ok(m)) => out.push(m.detach()),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "consumer error; retrying");
+                break;
+            }
+            Err(_elapsed) => break,
         }
     }
     out
