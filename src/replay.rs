@@ -370,7 +370,7 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
 
     summary.highlights = top.iter().map(highlight).collect();
     for (level, state) in latest.values() {
-        if is_flagged(*level, *state) {
+        if crate::model::risk::is_flagged(*level, *state) {
             *summary
                 .users_flagged_by_level
                 .entry(level.as_str().to_owned())
@@ -385,11 +385,6 @@ pub fn run(opts: &ReplayOptions) -> Result<Summary, ReplayError> {
         source,
     })?;
     Ok(summary)
-}
-
-/// Whether a user's current state counts as flagged for risk.
-pub fn is_flagged(level: RiskLevel, state: RiskState) -> bool {
-    level > RiskLevel::None && matches!(state, RiskState::AtRisk | RiskState::ConfirmedCompromised)
 }
 
 /// Keeps only the latest record per user.

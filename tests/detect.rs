@@ -724,3 +724,74 @@ fn config_validation_names_the_key() {
         .to_string();
     assert!(e.contains("detect.baseline_half_life_days"), "{e}");
 }
+
+#[test]
+fn flagged_counts_follow_every_emitted_risk_change() {
+    // The gauge alerting keys on is kept incrementally; it must equal a count over the
+    // latest riskyUser record of every user, at every point of a tenant's history.
+    let sim = riskd::sim::simulate(&riskd::sim::SimOptions {
+        users: 60,
+        days: 14,
+        seed: 5,
+        attacks: 8,
+        ..Default::default()
+    });
+    let mut events: Vec<Event> = sim
+        .sign_ins
+        .into_iter()
+        .map(|s| Event::SignIn(Box::new(s)))
+        .chain(sim.audits.into_iter().map(|a| Event::Audit(Box::new(a))))
+        .collect();
+    riskd::replay::order_events(&mut events);
+    let mut engine = Engine::new(DetectConfig::default());
+    let mut latest = std::collections::BTreeMap::new();
+    let mut changes = 0;
+    for (i, e) in events.iter().enumerate() {
+        for u in engine.process(e).user_updates {
+            latest.insert(u.id.clone(), (u.risk_level, u.risk_state));
+            changes += 1;
+        }
+        if i % 500 == 0 || i + 1 == events.len() {
+            let mut expected = [0usize; 3];
+            for (level, state) in latest.values() {
+                if riskd::model::risk::is_flagged(*level, *state) {
+                    expected[*level as usize - 1] += 1;
+                }
+            }
+            assert_eq!(engine.flagged_counts(), expected, "after event {i}");
+        }
+    }
+    assert!(
+        changes > 8,
+        "the tenant's attacks changed users' risk ({changes})"
+    );
+    assert!(engine.flagged_counts().iter().sum::<usize>() > 0);
+
+    // Remediation and admin feedback in the audit log move users too.
+    let end = events.last().unwrap().time();
+    let users: Vec<String> = latest.keys().cloned().collect();
+    let actions = [
+        "Reset password (self-service)",
+        "confirmAccountCompromised",
+        "dismissUser",
+        "confirmSafe",
+    ];
+    for (i, user) in users.iter().enumerate() {
+        let at = end + Duration::minutes(i as i64 + 1);
+        let e = audit(actions[i % actions.len()], "admin", user, at);
+        for u in engine.process(&e).user_updates {
+            latest.insert(u.id.clone(), (u.risk_level, u.risk_state));
+        }
+    }
+    let mut expected = [0usize; 3];
+    for (level, state) in latest.values() {
+        if riskd::model::risk::is_flagged(*level, *state) {
+            expected[*level as usize - 1] += 1;
+        }
+    }
+    assert_eq!(engine.flagged_counts(), expected, "after the audit events");
+    assert!(
+        expected[2] >= users.len() / 4,
+        "confirmed-compromised users are high: {expected:?}"
+    );
+}

@@ -11,6 +11,7 @@ use super::profile::{FailClass, LastSuccess, SessionSeen};
 use super::score::{score, Score, Suppressions};
 use super::tenant::TenantStats;
 use super::users::UserTable;
+use crate::model::risk::is_flagged;
 use crate::model::risk::{DetectionEvidence, FeatureTerm};
 use crate::model::{
     AuditEvent, ErrorClass, Event, RiskLevel, RiskState, RiskySignIn, RiskyUser, SignIn,
@@ -34,6 +35,9 @@ pub struct Engine {
     excluded: FxHashSet<u64>,
     travellers: FxHashSet<u64>,
     exclusions: FxHashMap<u64, Vec<String>>,
+    /// Users currently flagged, by level (low, medium, high), kept up to date on every
+    /// risk change so reading it costs nothing however many users there are.
+    flagged: [usize; 3],
 }
 
 /// Stable 64-bit key of a user id or UPN (ASCII case-insensitive; UPNs are lower-cased by
@@ -73,6 +77,7 @@ impl Engine {
             excluded,
             travellers,
             exclusions,
+            flagged: [0; 3],
             cfg,
         }
     }
@@ -84,13 +89,7 @@ impl Engine {
 
     /// Users currently flagged, by level (low, medium, high).
     pub fn flagged_counts(&self) -> [usize; 3] {
-        let mut n = [0; 3];
-        for p in self.users.iter() {
-            if crate::replay::is_flagged(p.risk.level, p.risk.state) {
-                n[p.risk.level as usize - 1] += 1;
-            }
-        }
-        n
+        self.flagged
     }
 
     /// Scores one event (in event-time order) and updates state.
@@ -277,9 +276,15 @@ impl Engine {
         }
         let kinds: Vec<(&'static str, RiskLevel)> =
             hits.iter().map(|h| (h.risk_event_type, h.level)).collect();
+        let before = (profile.risk.level, profile.risk.state);
         let changed = profile
             .risk
             .add(t, s.time, &kinds, &s.request_id, &self.cfg.user_risk);
+        count_flagged(
+            &mut self.flagged,
+            before,
+            (profile.risk.level, profile.risk.state),
+        );
         let mut out = Output::default();
         if changed {
             out.user_updates.push(risky_user(
@@ -308,6 +313,12 @@ impl Engine {
         let key = user_hash(subject);
         let cfg = &self.cfg;
         let (upn, name) = audit_names(a, effect);
+        let before = self
+            .users
+            .get(key)
+            .map_or((RiskLevel::None, RiskState::None), |p| {
+                (p.risk.level, p.risk.state)
+            });
         let changed = match effect {
             AuditEffect::SetState(state, detail) => {
                 let profile = self.users.get_or_insert(key, t);
@@ -336,11 +347,29 @@ impl Engine {
         let mut out = Output::default();
         if changed {
             if let Some(p) = self.users.get(key) {
+                count_flagged(&mut self.flagged, before, (p.risk.level, p.risk.state));
                 out.user_updates
                     .push(risky_user(&p.risk, subject, &upn, &name, a.time));
             }
         }
         out
+    }
+}
+
+/// Moves one user between the flagged counts when their risk changes.
+fn count_flagged(
+    flagged: &mut [usize; 3],
+    before: (RiskLevel, RiskState),
+    after: (RiskLevel, RiskState),
+) {
+    if before == after {
+        return;
+    }
+    if is_flagged(before.0, before.1) {
+        flagged[before.0 as usize - 1] -= 1;
+    }
+    if is_flagged(after.0, after.1) {
+        flagged[after.0 as usize - 1] += 1;
     }
 }
 

@@ -61,6 +61,12 @@ pub enum RiskState {
     ConfirmedSafe,
 }
 
+/// Whether a user with this level and state counts as flagged for risk (what the
+/// `riskd_users_flagged` gauge and the replay summary count).
+pub fn is_flagged(level: RiskLevel, state: RiskState) -> bool {
+    level > RiskLevel::None && matches!(state, RiskState::AtRisk | RiskState::ConfirmedCompromised)
+}
+
 /// One feature's share of the score: the Freeman log-likelihood-ratio term.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
