@@ -386,3 +386,142 @@ async fn restart_resumes_from_committed_offsets() {
     );
     daemon.stop().await.unwrap();
 }
+
+/// The committed offset of `group` on partition 0 of `topic` (None when nothing is committed).
+fn committed(group: &str, topic: &str) -> Option<i64> {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("group.id", group)
+        .create()
+        .unwrap();
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    tpl.add_partition(topic, 0);
+    let got = c.committed_offsets(tpl, Duration::from_secs(10)).unwrap();
+    match got.find_partition(topic, 0).unwrap().offset() {
+        rdkafka::Offset::Offset(o) => Some(o),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_mid_stream_it_resumes_at_the_committed_offset_and_misses_nothing() {
+    let prefix = unique("midstream");
+    let mut cfg = config(&prefix);
+    // One message per batch, so the first run is stopped with most of the input unread.
+    cfg.kafka.batch_size = 1;
+    cfg.kafka.reorder_window_secs = 0;
+    let sim = simulate(&SimOptions {
+        users: 30,
+        days: 10,
+        seed: 4,
+        attacks: 0,
+        ..Default::default()
+    });
+    let messages: Vec<Vec<u8>> = sim
+        .sign_ins
+        .iter()
+        .map(|s| {
+            serde_json::json!({ "records": [eventhub::sign_in_record(s)] })
+                .to_string()
+                .into_bytes()
+        })
+        .collect();
+    let n = messages.len();
+    assert!(n > 1000, "{n} messages");
+    let topic = cfg.kafka.input_topics[0].clone();
+    riskd::kafka::topics::ensure(&cfg.kafka).await.unwrap();
+    produce(&producer(), &topic, &messages).await;
+
+    // Run 1: stop as soon as it has decoded something.
+    let daemon = riskd::run::start(cfg.clone()).await.unwrap();
+    let start = Instant::now();
+    let first = loop {
+        let text = scrape(daemon.http_addr, "/metrics").await;
+        let decoded = metric(&text, "riskd_events_total{") as usize;
+        if decoded > 0 {
+            break decoded;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "nothing decoded");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    daemon.stop().await.unwrap();
+    let ingest_group = format!("{}-ingest", cfg.kafka.group_id);
+    let resumed_at =
+        committed(&ingest_group, &topic).expect("run 1 committed its offsets") as usize;
+    assert!(
+        resumed_at >= first && resumed_at < n,
+        "stopped mid-stream: committed {resumed_at} of {n} (decoded {first} when asked to stop)"
+    );
+
+    // Run 2 starts at the committed offset and reads to the end.
+    let daemon = riskd::run::start(cfg.clone()).await.unwrap();
+    let start = Instant::now();
+    let (decoded, scored) = loop {
+        let text = scrape(daemon.http_addr, "/metrics").await;
+        let decoded = metric(&text, "riskd_events_total{") as usize;
+        let scored = metric(&text, "riskd_processing_seconds_count") as usize;
+        if decoded >= n - resumed_at && scored >= n - resumed_at {
+            break (decoded, scored);
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "run 2 decoded {decoded}, scored {scored}, of {}",
+            n - resumed_at
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    daemon.stop().await.unwrap();
+    assert_eq!(
+        decoded,
+        n - resumed_at,
+        "run 2 read exactly what run 1 had not committed"
+    );
+    assert!(scored >= decoded, "every event run 2 decoded was scored");
+    assert_eq!(
+        committed(&ingest_group, &topic),
+        Some(n as i64),
+        "all input committed"
+    );
+    // Everything the ingest stage handed on reached detection: its group is at the end of
+    // the events topic (whatever run handed it on).
+    let events_topic = cfg.kafka.events_topic.clone();
+    let detect_group = format!("{}-detect", cfg.kafka.group_id);
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("group.id", &detect_group)
+        .create()
+        .unwrap();
+    let md = c
+        .fetch_metadata(Some(&events_topic), Duration::from_secs(10))
+        .unwrap();
+    let partitions = md.topics()[0].partitions().len() as i32;
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition(&events_topic, p);
+    }
+    let committed_tpl = c.committed_offsets(tpl, Duration::from_secs(10)).unwrap();
+    let mut events_total = 0i64;
+    let mut committed_total = 0i64;
+    for p in 0..partitions {
+        let (_, high) = c
+            .fetch_watermarks(&events_topic, p, Duration::from_secs(10))
+            .unwrap();
+        events_total += high;
+        if let rdkafka::Offset::Offset(o) = committed_tpl
+            .find_partition(&events_topic, p)
+            .unwrap()
+            .offset()
+        {
+            committed_total += o;
+        }
+    }
+    assert!(
+        events_total >= n as i64,
+        "{events_total} events for {n} sign-ins"
+    );
+    assert_eq!(
+        committed_total, events_total,
+        "detection committed every event"
+    );
+}

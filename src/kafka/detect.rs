@@ -309,7 +309,7 @@ impl DetectStage {
         inflight.drain(&mut self.tracker).await?;
         self.release(&producer, true).await?;
         self.tracker.store(&consumer)?;
-        let _ = consumer.commit_consumer_state(rdkafka::consumer::CommitMode::Sync);
+        super::commit_final(&consumer);
         Ok(())
     }
 }

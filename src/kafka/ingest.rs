@@ -171,6 +171,6 @@ pub async fn run(
     }
     inflight.drain(&mut tracker).await?;
     tracker.store(&consumer)?;
-    let _ = consumer.commit_consumer_state(rdkafka::consumer::CommitMode::Sync);
+    super::commit_final(&consumer);
     Ok(())
 }

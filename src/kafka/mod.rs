@@ -89,6 +89,17 @@ pub async fn next_batch(
     out
 }
 
+/// The synchronous commit at shutdown of what was stored. Nothing stored since the last
+/// auto-commit is not a failure; anything else is logged (the offsets stored before it
+/// were committed by auto-commit, so at worst a few batches are processed again).
+pub fn commit_final(consumer: &client::RiskdConsumer) {
+    use rdkafka::consumer::{CommitMode, Consumer};
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+        Err(e) => tracing::warn!(error = %e, "final offset commit failed"),
+    }
+}
+
 /// Queues a record; waits while librdkafka's queue is full.
 pub async fn enqueue(
     producer: &FutureProducer,
