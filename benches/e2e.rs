@@ -10,6 +10,9 @@
 //!    (default 5,000) for RISKD_BENCH_SECONDS (default 20), 1% of them attacks: p50, p99.
 //! 4. Prints the process's peak RSS.
 //!
+//! Before each phase the bench runs `sync` and waits 2 s, so the disk writeback of the
+//! previous phase's gigabytes does not land in the next phase's figures.
+//!
 //! Run: scripts/kafka-local start && cargo bench --bench e2e
 
 use std::collections::HashMap;
@@ -101,6 +104,13 @@ async fn scrape_count(addr: std::net::SocketAddr, metric: &str) -> f64 {
         .sum()
 }
 
+/// Lets the broker's writes of the previous phase reach the disk (`sync`, then a pause), so
+/// the OS writing back gigabytes of dirty pages does not land in the next phase's figures.
+async fn settle() {
+    let _ = tokio::task::spawn_blocking(|| std::process::Command::new("sync").status()).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+}
+
 /// Starts riskd and waits until it has scored `n` sign-ins; returns it and the seconds taken.
 async fn run_to_end(cfg: Config, n: u64) -> (riskd::run::Daemon, f64) {
     let t = Instant::now();
@@ -171,6 +181,8 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
 
+    settle().await;
+
     // 2a. Consume-only client.
     let c: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap())
@@ -203,34 +215,41 @@ async fn main() {
     let mut direct = cfg.clone();
     direct.kafka.group_id = format!("{prefix}-riskd-direct");
     direct.kafka.repartition = false;
+    settle().await;
     let (direct_daemon, secs) = run_to_end(direct, n).await;
     direct_daemon.stop().await.expect("clean shutdown");
     let c = n as f64 / secs;
     println!("(b') riskd run, repartition off (decode, score, publish): {n} records in {secs:.1} s = {c:.0} records/s; b'/a = {:.2}", c / a);
 
     // 2c. riskd run to the end, as deployed by default.
+    settle().await;
     let (daemon, secs) = run_to_end(cfg.clone(), n).await;
     let b = n as f64 / secs;
     println!("(b) riskd run (decode, repartition, score, publish): {n} records in {secs:.1} s = {b:.0} records/s");
     println!("b/a = {:.2}", b / a);
 
     // 3. Latency at a steady rate, 1% attacks.
+    settle().await;
     let rate = env_or("RISKD_BENCH_RATE", 5000);
     let seconds = env_or("RISKD_BENCH_SECONDS", 20);
     let out: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap())
         .set("group.id", format!("{prefix}-latency"))
-        .set("auto.offset.reset", "latest")
         .create()
         .unwrap();
-    out.subscribe(&[&cfg.kafka.risky_signins_topic]).unwrap();
-    // Let the reader join before producing.
-    let join = Instant::now();
-    while out.assignment().map(|a| a.count()).unwrap_or(0) == 0
-        && join.elapsed() < Duration::from_secs(20)
-    {
-        let _ = out.poll(Duration::from_millis(100));
+    // Read from the current end of every partition: an explicit position, so no record
+    // produced from here on is skipped while a subscription would still be resolving
+    // "latest".
+    let risky_topic = cfg.kafka.risky_signins_topic.as_str();
+    let mut from = rdkafka::TopicPartitionList::new();
+    for partition in 0..cfg.kafka.topic_partitions {
+        let (_, high) = out
+            .fetch_watermarks(risky_topic, partition, Duration::from_secs(10))
+            .expect("watermarks");
+        from.add_partition_offset(risky_topic, partition, rdkafka::Offset::Offset(high))
+            .expect("partition");
     }
+    out.assign(&from).expect("assign");
     // Read risky sign-ins concurrently, noting when each arrives.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reader = {
@@ -249,6 +268,13 @@ async fn main() {
             arrived
         })
     };
+    // Sent as Azure would, one message at a time without batching delay (the preload
+    // producer lingers 20 ms to batch, which would count against riskd).
+    let steady: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("linger.ms", "0")
+        .create()
+        .expect("producer");
     let mut sent_at: HashMap<String, Instant> = HashMap::new();
     let start = Instant::now();
     let total = rate * seconds;
@@ -261,7 +287,9 @@ async fn main() {
         // 1% attacks, each on a different user (a repeated novelty is reported once).
         let attack = i % 100 == 0;
         let u = if attack { (i / 100) % users } else { i % users };
-        let rec = record(u, 10_000 + i / users, attack);
+        // Continues each user's history where the preload left it (sign-in k of a user
+        // is k * 97 minutes in), so the baselines are current, not years stale.
+        let rec = record(u, n.div_ceil(users) + i / users, attack);
         let id = rec["properties"]["id"]
             .as_str()
             .unwrap_or_default()
@@ -270,7 +298,7 @@ async fn main() {
         if attack {
             sent_at.insert(id, Instant::now());
         }
-        let _ = p.send_result(FutureRecord::<(), _>::to(&topic).payload(&payload));
+        let _ = steady.send_result(FutureRecord::<(), _>::to(&topic).payload(&payload));
         i += 1;
     }
     let achieved = total as f64 / start.elapsed().as_secs_f64();
@@ -304,4 +332,22 @@ async fn main() {
         "peak RSS of this process (bench client + riskd): {:.0} MiB",
         peak_rss_mib()
     );
+    delete_topics(&cfg).await;
+}
+
+/// Removes the bench's topics (a million records is gigabytes of broker disk).
+async fn delete_topics(cfg: &Config) {
+    use rdkafka::admin::{AdminClient, AdminOptions};
+    let admin: AdminClient<rdkafka::client::DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .create()
+        .expect("admin client");
+    let names: Vec<String> = riskd::kafka::topics::required(&cfg.kafka)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    if let Err(e) = admin.delete_topics(&refs, &AdminOptions::new()).await {
+        eprintln!("could not delete the bench topics {refs:?}: {e}");
+    }
 }
