@@ -95,7 +95,9 @@ async fn scrape_count(addr: std::net::SocketAddr, metric: &str) -> f64 {
     let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
         return 0.0;
     };
-    let _ = s.write_all(b"GET /metrics HTTP/1.1\r\n\r\n").await;
+    let _ = s
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await;
     let mut body = String::new();
     let _ = s.read_to_string(&mut body).await;
     body.lines()
