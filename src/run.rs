@@ -71,7 +71,7 @@ pub async fn start(cfg: Config) -> Result<Daemon, RunError> {
     let mut tasks = tokio::task::JoinSet::new();
     if k.repartition {
         let consumer = kafka::client::consumer(&k, "ingest", &metrics)?;
-        let producer = kafka::client::producer(&k)?;
+        let producer = kafka::client::producer(&k, "ingest", &metrics)?;
         tasks.spawn(kafka::ingest::run(
             k.clone(),
             consumer,
@@ -81,7 +81,7 @@ pub async fn start(cfg: Config) -> Result<Daemon, RunError> {
         ));
     }
     let consumer = kafka::client::consumer(&k, "detect", &metrics)?;
-    let producer = kafka::client::producer(&k)?;
+    let producer = kafka::client::producer(&k, "detect", &metrics)?;
     let stage = DetectStage::new(k.clone(), Engine::new(cfg.detect.clone()), metrics.clone());
     tasks.spawn(stage.run(consumer, producer, ready.clone(), shutdown.clone()));
     tracing::info!(bootstrap = %k.bootstrap_servers, telemetry = %http_addr, "riskd running");

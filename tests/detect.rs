@@ -746,10 +746,25 @@ fn flagged_counts_follow_every_emitted_risk_change() {
     let mut engine = Engine::new(DetectConfig::default());
     let mut latest = std::collections::BTreeMap::new();
     let mut changes = 0;
+    let mut raised_high = 0;
     for (i, e) in events.iter().enumerate() {
-        for u in engine.process(e).user_updates {
-            latest.insert(u.id.clone(), (u.risk_level, u.risk_state));
+        let out = engine.process(e);
+        for u in &out.user_updates {
+            let before = latest.insert(u.id.clone(), (u.risk_level, u.risk_state));
             changes += 1;
+            let was = before.filter(|(l, s)| riskd::model::risk::is_flagged(*l, *s));
+            let raised = riskd::model::risk::is_flagged(u.risk_level, u.risk_state)
+                && was.is_none_or(|(l, _)| u.risk_level > l);
+            assert_eq!(
+                out.raised_to,
+                raised.then_some(u.risk_level),
+                "event {i}: {before:?} -> {:?}",
+                (u.risk_level, u.risk_state)
+            );
+            raised_high += (out.raised_to == Some(RiskLevel::High)) as usize;
+        }
+        if out.user_updates.is_empty() {
+            assert_eq!(out.raised_to, None, "event {i}");
         }
         if i % 500 == 0 || i + 1 == events.len() {
             let mut expected = [0usize; 3];
@@ -765,6 +780,7 @@ fn flagged_counts_follow_every_emitted_risk_change() {
         changes > 8,
         "the tenant's attacks changed users' risk ({changes})"
     );
+    assert!(raised_high > 0, "some attacks raised their victim to high");
     assert!(engine.flagged_counts().iter().sum::<usize>() > 0);
 
     // Remediation and admin feedback in the audit log move users too.

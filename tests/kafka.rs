@@ -61,6 +61,9 @@ fn config(prefix: &str) -> Config {
     k.reorder_window_secs = 10 * 365 * 86_400;
     k.idle_flush_ms = 3000;
     k.shutdown_timeout_secs = 60;
+    // librdkafka statistics (consumer lag, broker round trip) every half second.
+    k.librdkafka
+        .insert("statistics.interval.ms".into(), "500".into());
     cfg.telemetry.listen = "127.0.0.1:0".into();
     cfg
 }
@@ -252,6 +255,30 @@ async fn daemon_gives_the_same_records_as_replay() {
     let risky = metric(&text, "riskd_risky_signins_total{");
     assert_eq!(risky as usize, expected_signins.len());
     assert!(text.contains("riskd_users_flagged{risk_level=\"high\"}"));
+    // librdkafka statistics reach the metrics, labelled by client and topic only; once
+    // every record is acknowledged the producers' queues are empty.
+    let start = Instant::now();
+    loop {
+        let text = scrape(daemon.http_addr, "/metrics").await;
+        let mut ok = text.contains(&format!(
+            "riskd_consumer_lag_messages{{topic=\"{}\"}}",
+            cfg.kafka.events_topic
+        ));
+        for client in ["ingest-producer", "detect-producer"] {
+            let rtt = format!("riskd_kafka_produce_rtt_seconds{{client=\"{client}\"}}");
+            let queue = format!("riskd_kafka_producer_queue_messages{{client=\"{client}\"}} 0");
+            ok &= text.contains(&rtt) && (0.0..5.0).contains(&metric(&text, &rtt));
+            ok &= text.contains(&queue);
+        }
+        if ok {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "librdkafka statistics missing: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
     assert!(scrape(daemon.http_addr, "/healthz")
         .await
         .contains("200 OK"));

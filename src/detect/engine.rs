@@ -23,6 +23,9 @@ pub struct Output {
     pub risky_sign_in: Option<RiskySignIn>,
     /// Users whose risk level or state changed (at most one per event today).
     pub user_updates: Vec<RiskyUser>,
+    /// The level a user was raised to by this event (newly flagged, or flagged higher):
+    /// what "a user reached high risk" alerts count.
+    pub raised_to: Option<RiskLevel>,
 }
 
 /// The detection engine. Feed it events in event-time order.
@@ -280,12 +283,15 @@ impl Engine {
         let changed = profile
             .risk
             .add(t, s.time, &kinds, &s.request_id, &self.cfg.user_risk);
-        count_flagged(
+        let raised_to = count_flagged(
             &mut self.flagged,
             before,
             (profile.risk.level, profile.risk.state),
         );
-        let mut out = Output::default();
+        let mut out = Output {
+            raised_to,
+            ..Output::default()
+        };
         if changed {
             out.user_updates.push(risky_user(
                 &profile.risk,
@@ -347,7 +353,8 @@ impl Engine {
         let mut out = Output::default();
         if changed {
             if let Some(p) = self.users.get(key) {
-                count_flagged(&mut self.flagged, before, (p.risk.level, p.risk.state));
+                out.raised_to =
+                    count_flagged(&mut self.flagged, before, (p.risk.level, p.risk.state));
                 out.user_updates
                     .push(risky_user(&p.risk, subject, &upn, &name, a.time));
             }
@@ -356,21 +363,25 @@ impl Engine {
     }
 }
 
-/// Moves one user between the flagged counts when their risk changes.
+/// Moves one user between the flagged counts when their risk changes; returns the level
+/// they were raised to, if the change newly flags them or flags them higher.
 fn count_flagged(
     flagged: &mut [usize; 3],
     before: (RiskLevel, RiskState),
     after: (RiskLevel, RiskState),
-) {
+) -> Option<RiskLevel> {
     if before == after {
-        return;
+        return None;
     }
-    if is_flagged(before.0, before.1) {
+    let was = is_flagged(before.0, before.1);
+    let is = is_flagged(after.0, after.1);
+    if was {
         flagged[before.0 as usize - 1] -= 1;
     }
-    if is_flagged(after.0, after.1) {
+    if is {
         flagged[after.0 as usize - 1] += 1;
     }
+    (is && (!was || after.0 > before.0)).then_some(after.0)
 }
 
 /// The (kind, value) under which a detection is reported once per

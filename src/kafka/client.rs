@@ -12,20 +12,43 @@ use rdkafka::ClientConfig;
 
 use crate::telemetry::Metrics;
 
-/// Client context that turns librdkafka's statistics into riskd's consumer-lag gauge.
+/// Client context that turns librdkafka's statistics (every `statistics.interval.ms`)
+/// into riskd's gauges: consumer lag per topic; per producer, the produce round trip and
+/// the messages waiting in its queue. `client` (e.g. `detect-consumer`) is the label: bounded, never data.
 pub struct StatsContext {
     metrics: Metrics,
+    client: String,
 }
 
 impl ClientContext for StatsContext {
     fn stats(&self, statistics: Statistics) {
-        for (topic, t) in &statistics.topics {
-            let lag: i64 = t.partitions.values().map(|p| p.consumer_lag.max(0)).sum();
-            self.metrics
-                .consumer_lag
-                .with_label_values(&[topic.as_str()])
-                .set(lag);
+        if statistics.client_type == "consumer" {
+            for (topic, t) in &statistics.topics {
+                let lag: i64 = t.partitions.values().map(|p| p.consumer_lag.max(0)).sum();
+                self.metrics
+                    .consumer_lag
+                    .with_label_values(&[topic.as_str()])
+                    .set(lag);
+            }
+            return;
         }
+        self.metrics
+            .producer_queue
+            .with_label_values(&[self.client.as_str()])
+            .set(statistics.msg_cnt as i64);
+        // The slowest broker's average produce round trip over the interval (librdkafka
+        // reports microseconds; 0 when nothing was sent). Consumers' round trips are
+        // mostly fetch long-polls, so they are not reported.
+        let rtt_us = statistics
+            .brokers
+            .values()
+            .filter_map(|b| b.rtt.as_ref().map(|w| w.avg))
+            .max()
+            .unwrap_or(0);
+        self.metrics
+            .produce_rtt
+            .with_label_values(&[self.client.as_str()])
+            .set(rtt_us as f64 / 1e6);
     }
 }
 
@@ -33,6 +56,8 @@ impl ConsumerContext for StatsContext {}
 
 /// riskd's consumers.
 pub type RiskdConsumer = StreamConsumer<StatsContext>;
+/// riskd's producers.
+pub type RiskdProducer = FutureProducer<StatsContext>;
 
 use super::KafkaSetupError;
 use crate::config::KafkaConfig;
@@ -73,6 +98,7 @@ const PRODUCER_DEFAULTS: &[(&str, &str)] = &[
     ("linger.ms", "5"),
     ("compression.type", "lz4"),
     ("message.timeout.ms", "120000"),
+    ("statistics.interval.ms", "5000"),
 ];
 
 /// Settings shared by consumers, producers and the admin client.
@@ -122,6 +148,7 @@ pub fn consumer(
     Ok(
         consumer_config(k, stage)?.create_with_context(StatsContext {
             metrics: metrics.clone(),
+            client: format!("{stage}-consumer"),
         })?,
     )
 }
@@ -140,9 +167,16 @@ fn consumer_config(k: &KafkaConfig, stage: &str) -> Result<ClientConfig, KafkaSe
     Ok(c)
 }
 
-/// An idempotent producer (acks=all, no duplicates from retries).
-pub fn producer(k: &KafkaConfig) -> Result<FutureProducer, KafkaSetupError> {
-    Ok(producer_config(k)?.create()?)
+/// The idempotent producer of stage `stage` (acks=all, no duplicates from retries).
+pub fn producer(
+    k: &KafkaConfig,
+    stage: &str,
+    metrics: &Metrics,
+) -> Result<RiskdProducer, KafkaSetupError> {
+    Ok(producer_config(k)?.create_with_context(StatsContext {
+        metrics: metrics.clone(),
+        client: format!("{stage}-producer"),
+    })?)
 }
 
 fn producer_config(k: &KafkaConfig) -> Result<ClientConfig, KafkaSetupError> {

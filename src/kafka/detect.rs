@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use rdkafka::consumer::Consumer;
 use rdkafka::message::Message;
-use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
 
 use super::inflight::{marks, InFlight};
@@ -107,7 +106,7 @@ impl DetectStage {
     /// records, and waits for the acknowledgements.
     async fn release(
         &mut self,
-        producer: &FutureProducer,
+        producer: &super::client::RiskdProducer,
         everything: bool,
     ) -> Result<(), KafkaSetupError> {
         let watermark = match (everything, self.newest) {
@@ -140,7 +139,7 @@ impl DetectStage {
     /// Scores one event and queues its records.
     async fn score(
         &mut self,
-        producer: &FutureProducer,
+        producer: &super::client::RiskdProducer,
         event: &Event,
         pending: &mut Vec<rdkafka::producer::DeliveryFuture>,
     ) -> Result<(), KafkaSetupError> {
@@ -173,6 +172,12 @@ impl DetectStage {
                 .await?,
             );
         }
+        if let Some(level) = out.raised_to {
+            self.metrics
+                .users_raised
+                .with_label_values(&[level.as_str()])
+                .inc();
+        }
         for u in &out.user_updates {
             self.metrics.user_risk_changes.inc();
             let payload = serde_json::to_vec(u).unwrap_or_default();
@@ -193,7 +198,7 @@ impl DetectStage {
     /// on `pending`.
     async fn score_batch(
         &mut self,
-        producer: &FutureProducer,
+        producer: &super::client::RiskdProducer,
         mut events: Vec<Event>,
         pending: &mut Vec<rdkafka::producer::DeliveryFuture>,
     ) -> Result<(), KafkaSetupError> {
@@ -225,7 +230,7 @@ impl DetectStage {
     pub async fn run(
         mut self,
         consumer: super::client::RiskdConsumer,
-        producer: FutureProducer,
+        producer: super::client::RiskdProducer,
         ready: Arc<AtomicBool>,
         shutdown: CancellationToken,
     ) -> Result<(), KafkaSetupError> {

@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use rdkafka::consumer::Consumer;
 use rdkafka::message::{Message, OwnedMessage};
-use rdkafka::producer::FutureProducer;
 use tokio_util::sync::CancellationToken;
 
 use super::inflight::{marks, InFlight};
@@ -89,7 +88,7 @@ pub fn decode_message(m: &OwnedMessage, max_bytes: usize, metrics: &Metrics, sin
 
 /// Sends dead letters to the dead-letter topic, keyed by their origin.
 pub async fn send_dead_letters(
-    producer: &FutureProducer,
+    producer: &super::client::RiskdProducer,
     k: &KafkaConfig,
     dead: &[DeadLetter],
     pending: &mut Vec<rdkafka::producer::DeliveryFuture>,
@@ -121,7 +120,7 @@ pub fn event_key(e: &Event) -> &str {
 pub async fn run(
     k: KafkaConfig,
     consumer: super::client::RiskdConsumer,
-    producer: FutureProducer,
+    producer: super::client::RiskdProducer,
     metrics: Metrics,
     shutdown: CancellationToken,
 ) -> Result<(), KafkaSetupError> {

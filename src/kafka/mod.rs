@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use rdkafka::error::KafkaError;
 use rdkafka::message::OwnedMessage;
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use rdkafka::producer::{DeliveryFuture, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use thiserror::Error;
 use tokio_util::sync::CancellationToken;
@@ -102,7 +102,7 @@ pub fn commit_final(consumer: &client::RiskdConsumer) {
 
 /// Queues a record; waits while librdkafka's queue is full.
 pub async fn enqueue(
-    producer: &FutureProducer,
+    producer: &client::RiskdProducer,
     topic: &str,
     key: &[u8],
     payload: &[u8],

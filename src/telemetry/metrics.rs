@@ -2,8 +2,8 @@
 //! detection names, levels): never user ids, UPNs or IPs.
 
 use prometheus::{
-    exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge,
-    IntGaugeVec, Opts, Registry, TextEncoder,
+    exponential_buckets, Encoder, GaugeVec, Histogram, HistogramOpts, IntCounter, IntCounterVec,
+    IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 /// Every metric riskd exports.
@@ -19,10 +19,17 @@ pub struct Metrics {
     pub users_flagged: IntGaugeVec,
     pub users_tracked: IntGauge,
     pub user_risk_changes: IntCounter,
+    /// Users newly flagged or flagged higher, by the level reached: what "a user reached
+    /// high risk" alerts count (a gauge's increase would also count remediations).
+    pub users_raised: IntCounterVec,
     pub late_events: IntCounter,
     pub event_lag: Histogram,
     pub processing: Histogram,
     pub consumer_lag: IntGaugeVec,
+    /// Average produce round trip per producer (librdkafka statistics).
+    pub produce_rtt: GaugeVec,
+    /// Messages in each producer's queue, not yet acknowledged (librdkafka statistics).
+    pub producer_queue: IntGaugeVec,
     pub buffered_events: IntGauge,
 }
 
@@ -41,6 +48,11 @@ impl Metrics {
             "Input records by source topic, category and outcome (decoded, skipped, dead_letter).",
             &["topic", "category", "outcome"],
         );
+        let users_raised = counter_vec(
+            "riskd_users_raised_total",
+            "Users newly flagged or raised to a higher level, by the level reached.",
+            &["risk_level"],
+        );
         let decode_errors = counter_vec(
             "riskd_decode_errors_total",
             "Undecodable input records by reason.",
@@ -56,27 +68,38 @@ impl Metrics {
             "Risky sign-ins emitted, by level.",
             &["risk_level"],
         );
-        let users_flagged = IntGaugeVec::new(
-            Opts::new(
-                "riskd_users_flagged",
-                "Users currently at risk (atRisk or confirmedCompromised), by level.",
-            ),
+        let int_gauge_vec = |name: &str, help: &str, labels: &[&str]| {
+            let g = IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric");
+            registry
+                .register(Box::new(g.clone()))
+                .expect("unique metric");
+            g
+        };
+        let users_flagged = int_gauge_vec(
+            "riskd_users_flagged",
+            "Users currently at risk (atRisk or confirmedCompromised), by level.",
             &["risk_level"],
-        )
-        .expect("valid metric");
-        registry
-            .register(Box::new(users_flagged.clone()))
-            .expect("unique metric");
-        let consumer_lag = IntGaugeVec::new(
-            Opts::new(
-                "riskd_consumer_lag_messages",
-                "Messages behind the end of each consumed topic (from librdkafka statistics).",
-            ),
+        );
+        let consumer_lag = int_gauge_vec(
+            "riskd_consumer_lag_messages",
+            "Messages behind the end of each consumed topic (from librdkafka statistics).",
             &["topic"],
+        );
+        let producer_queue = int_gauge_vec(
+            "riskd_kafka_producer_queue_messages",
+            "Messages queued in each producer and not yet acknowledged (librdkafka statistics).",
+            &["client"],
+        );
+        let produce_rtt = GaugeVec::new(
+            Opts::new(
+                "riskd_kafka_produce_rtt_seconds",
+                "Average produce round trip to the slowest broker over the last statistics interval, per producer (librdkafka statistics; 0 when idle).",
+            ),
+            &["client"],
         )
         .expect("valid metric");
         registry
-            .register(Box::new(consumer_lag.clone()))
+            .register(Box::new(produce_rtt.clone()))
             .expect("unique metric");
         let gauge = |name: &str, help: &str| {
             let g = IntGauge::new(name, help).expect("valid metric");
@@ -135,10 +158,13 @@ impl Metrics {
             users_flagged,
             users_tracked,
             user_risk_changes,
+            users_raised,
             late_events,
             event_lag,
             processing,
             consumer_lag,
+            produce_rtt,
+            producer_queue,
             buffered_events,
         }
     }
