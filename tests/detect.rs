@@ -725,6 +725,17 @@ fn config_validation_names_the_key() {
     assert!(e.contains("detect.baseline_half_life_days"), "{e}");
 }
 
+/// Users flagged by level (low, medium, high), counted over each user's latest record.
+fn flagged_in(latest: &std::collections::BTreeMap<String, (RiskLevel, RiskState)>) -> [usize; 3] {
+    let mut n = [0usize; 3];
+    for (level, state) in latest.values() {
+        if riskd::model::risk::is_flagged(*level, *state) {
+            n[*level as usize - 1] += 1;
+        }
+    }
+    n
+}
+
 #[test]
 fn flagged_counts_follow_every_emitted_risk_change() {
     // The gauge alerting keys on is kept incrementally; it must equal a count over the
@@ -767,13 +778,11 @@ fn flagged_counts_follow_every_emitted_risk_change() {
             assert_eq!(out.raised_to, None, "event {i}");
         }
         if i % 500 == 0 || i + 1 == events.len() {
-            let mut expected = [0usize; 3];
-            for (level, state) in latest.values() {
-                if riskd::model::risk::is_flagged(*level, *state) {
-                    expected[*level as usize - 1] += 1;
-                }
-            }
-            assert_eq!(engine.flagged_counts(), expected, "after event {i}");
+            assert_eq!(
+                engine.flagged_counts(),
+                flagged_in(&latest),
+                "after event {i}"
+            );
         }
     }
     assert!(
@@ -799,12 +808,7 @@ fn flagged_counts_follow_every_emitted_risk_change() {
             latest.insert(u.id.clone(), (u.risk_level, u.risk_state));
         }
     }
-    let mut expected = [0usize; 3];
-    for (level, state) in latest.values() {
-        if riskd::model::risk::is_flagged(*level, *state) {
-            expected[*level as usize - 1] += 1;
-        }
-    }
+    let expected = flagged_in(&latest);
     assert_eq!(engine.flagged_counts(), expected, "after the audit events");
     assert!(
         expected[2] >= users.len() / 4,

@@ -414,17 +414,17 @@ async fn restart_resumes_from_committed_offsets() {
     daemon.stop().await.unwrap();
 }
 
-/// The committed offset of `group` on partition 0 of `topic` (None when nothing is committed).
-fn committed(group: &str, topic: &str) -> Option<i64> {
+/// The committed offset of `group` on `partition` of `topic` (None when nothing is committed).
+fn committed(group: &str, topic: &str, partition: i32) -> Option<i64> {
     let c: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap())
         .set("group.id", group)
         .create()
         .unwrap();
     let mut tpl = rdkafka::TopicPartitionList::new();
-    tpl.add_partition(topic, 0);
+    tpl.add_partition(topic, partition);
     let got = c.committed_offsets(tpl, Duration::from_secs(10)).unwrap();
-    match got.find_partition(topic, 0).unwrap().offset() {
+    match got.find_partition(topic, partition).unwrap().offset() {
         rdkafka::Offset::Offset(o) => Some(o),
         _ => None,
     }
@@ -474,7 +474,7 @@ async fn stopped_mid_stream_it_resumes_at_the_committed_offset_and_misses_nothin
     daemon.stop().await.unwrap();
     let ingest_group = format!("{}-ingest", cfg.kafka.group_id);
     let resumed_at =
-        committed(&ingest_group, &topic).expect("run 1 committed its offsets") as usize;
+        committed(&ingest_group, &topic, 0).expect("run 1 committed its offsets") as usize;
     assert!(
         resumed_at >= first && resumed_at < n,
         "stopped mid-stream: committed {resumed_at} of {n} (decoded {first} when asked to stop)"
@@ -506,7 +506,7 @@ async fn stopped_mid_stream_it_resumes_at_the_committed_offset_and_misses_nothin
     );
     assert!(scored >= decoded, "every event run 2 decoded was scored");
     assert_eq!(
-        committed(&ingest_group, &topic),
+        committed(&ingest_group, &topic, 0),
         Some(n as i64),
         "all input committed"
     );
@@ -516,18 +516,12 @@ async fn stopped_mid_stream_it_resumes_at_the_committed_offset_and_misses_nothin
     let detect_group = format!("{}-detect", cfg.kafka.group_id);
     let c: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap())
-        .set("group.id", &detect_group)
         .create()
         .unwrap();
     let md = c
         .fetch_metadata(Some(&events_topic), Duration::from_secs(10))
         .unwrap();
     let partitions = md.topics()[0].partitions().len() as i32;
-    let mut tpl = rdkafka::TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition(&events_topic, p);
-    }
-    let committed_tpl = c.committed_offsets(tpl, Duration::from_secs(10)).unwrap();
     let mut events_total = 0i64;
     let mut committed_total = 0i64;
     for p in 0..partitions {
@@ -535,13 +529,7 @@ async fn stopped_mid_stream_it_resumes_at_the_committed_offset_and_misses_nothin
             .fetch_watermarks(&events_topic, p, Duration::from_secs(10))
             .unwrap();
         events_total += high;
-        if let rdkafka::Offset::Offset(o) = committed_tpl
-            .find_partition(&events_topic, p)
-            .unwrap()
-            .offset()
-        {
-            committed_total += o;
-        }
+        committed_total += committed(&detect_group, &events_topic, p).unwrap_or(0);
     }
     assert!(
         events_total >= n as i64,

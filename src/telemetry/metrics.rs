@@ -33,112 +33,113 @@ pub struct Metrics {
     pub buffered_events: IntGauge,
 }
 
+/// Registers a metric in `registry` and returns it. Names and label sets are fixed in
+/// the code below, so a failure here is a programming error caught by any test.
+fn registered<M>(registry: &Registry, metric: prometheus::Result<M>) -> M
+where
+    M: prometheus::core::Collector + Clone + 'static,
+{
+    let metric = metric.expect("valid metric");
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("unique metric");
+    metric
+}
+
 impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
-        let counter_vec = |name: &str, help: &str, labels: &[&str]| {
-            let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
-            registry
-                .register(Box::new(c.clone()))
-                .expect("unique metric");
-            c
+        let r = &registry;
+        let counters = |name: &str, help: &str, labels: &[&str]| {
+            registered(r, IntCounterVec::new(Opts::new(name, help), labels))
         };
-        let events = counter_vec(
+        let gauges = |name: &str, help: &str, labels: &[&str]| {
+            registered(r, IntGaugeVec::new(Opts::new(name, help), labels))
+        };
+        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
+            registered(
+                r,
+                Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets)),
+            )
+        };
+        let events = counters(
             "riskd_events_total",
             "Input records by source topic, category and outcome (decoded, skipped, dead_letter).",
             &["topic", "category", "outcome"],
         );
-        let users_raised = counter_vec(
+        let users_raised = counters(
             "riskd_users_raised_total",
             "Users newly flagged or raised to a higher level, by the level reached.",
             &["risk_level"],
         );
-        let decode_errors = counter_vec(
+        let decode_errors = counters(
             "riskd_decode_errors_total",
             "Undecodable input records by reason.",
             &["reason"],
         );
-        let detections = counter_vec(
+        let detections = counters(
             "riskd_detections_total",
             "Named detections that fired, by riskEventType and level.",
             &["risk_event_type", "risk_level"],
         );
-        let risky_sign_ins = counter_vec(
+        let risky_sign_ins = counters(
             "riskd_risky_signins_total",
             "Risky sign-ins emitted, by level.",
             &["risk_level"],
         );
-        let int_gauge_vec = |name: &str, help: &str, labels: &[&str]| {
-            let g = IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric");
-            registry
-                .register(Box::new(g.clone()))
-                .expect("unique metric");
-            g
-        };
-        let users_flagged = int_gauge_vec(
+        let users_flagged = gauges(
             "riskd_users_flagged",
             "Users currently at risk (atRisk or confirmedCompromised), by level.",
             &["risk_level"],
         );
-        let consumer_lag = int_gauge_vec(
+        let consumer_lag = gauges(
             "riskd_consumer_lag_messages",
             "Messages behind the end of each consumed topic (from librdkafka statistics).",
             &["topic"],
         );
-        let producer_queue = int_gauge_vec(
+        let producer_queue = gauges(
             "riskd_kafka_producer_queue_messages",
             "Messages queued in each producer and not yet acknowledged (librdkafka statistics).",
             &["client"],
         );
-        let produce_rtt = GaugeVec::new(
-            Opts::new(
-                "riskd_kafka_produce_rtt_seconds",
-                "Average produce round trip to the slowest broker over the last statistics interval, per producer (librdkafka statistics; 0 when idle).",
+        let produce_rtt = registered(
+            r,
+            GaugeVec::new(
+                Opts::new(
+                    "riskd_kafka_produce_rtt_seconds",
+                    "Average produce round trip to the slowest broker over the last statistics interval, per producer (librdkafka statistics; 0 when idle).",
+                ),
+                &["client"],
             ),
-            &["client"],
-        )
-        .expect("valid metric");
-        registry
-            .register(Box::new(produce_rtt.clone()))
-            .expect("unique metric");
-        let gauge = |name: &str, help: &str| {
-            let g = IntGauge::new(name, help).expect("valid metric");
-            registry
-                .register(Box::new(g.clone()))
-                .expect("unique metric");
-            g
-        };
-        let users_tracked = gauge(
-            "riskd_users_tracked",
-            "Users with a baseline in this process.",
         );
-        let buffered_events = gauge(
-            "riskd_reorder_buffer_events",
-            "Events held for event-time ordering.",
+        let users_tracked = registered(
+            r,
+            IntGauge::new(
+                "riskd_users_tracked",
+                "Users with a baseline in this process.",
+            ),
         );
-        let counter = |name: &str, help: &str| {
-            let c = IntCounter::new(name, help).expect("valid metric");
-            registry
-                .register(Box::new(c.clone()))
-                .expect("unique metric");
-            c
-        };
-        let user_risk_changes = counter(
-            "riskd_user_risk_changes_total",
-            "Changes of a user's risk level or state emitted.",
+        let buffered_events = registered(
+            r,
+            IntGauge::new(
+                "riskd_reorder_buffer_events",
+                "Events held for event-time ordering.",
+            ),
         );
-        let late_events = counter(
-            "riskd_late_events_total",
-            "Events older than the reorder window when they arrived (scored on arrival).",
+        let user_risk_changes = registered(
+            r,
+            IntCounter::new(
+                "riskd_user_risk_changes_total",
+                "Changes of a user's risk level or state emitted.",
+            ),
         );
-        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
-            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
-                .expect("valid metric");
-            registry
-                .register(Box::new(h.clone()))
-                .expect("unique metric");
-            h
-        };
+        let late_events = registered(
+            r,
+            IntCounter::new(
+                "riskd_late_events_total",
+                "Events older than the reorder window when they arrived (scored on arrival).",
+            ),
+        );
         let event_lag = histogram(
             "riskd_event_lag_seconds",
             "From a sign-in's event time to when riskd scored it.",
