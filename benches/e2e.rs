@@ -287,7 +287,7 @@ async fn main() {
             tokio::time::sleep(wait).await;
         }
         // 1% attacks, each on a different user (a repeated novelty is reported once).
-        let attack = i % 100 == 0;
+        let attack = i.is_multiple_of(100);
         let u = if attack { (i / 100) % users } else { i % users };
         // Continues each user's history where the preload left it (sign-in k of a user
         // is k * 97 minutes in), so the baselines are current, not years stale.

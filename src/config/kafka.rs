@@ -58,13 +58,20 @@ pub struct KafkaConfig {
     pub security_protocol: String,
     /// `PLAIN` (Event Hubs), `SCRAM-SHA-256`, `SCRAM-SHA-512` or `OAUTHBEARER`.
     pub sasl_mechanism: String,
-    /// For Event Hubs: `$ConnectionString`.
+    /// For Event Hubs: `$ConnectionString`. With OAUTHBEARER: the OAuth client id.
     pub sasl_username: String,
     /// Name of the environment variable holding the SASL password (for Event Hubs, the
-    /// connection string). Secrets are never read from this file and never logged.
+    /// connection string; with OAUTHBEARER, the OAuth client secret). Secrets are never
+    /// read from this file and never logged.
     pub sasl_password_env: String,
     /// Or a file holding it (e.g. a mounted Kubernetes secret).
     pub sasl_password_file: String,
+    /// OAUTHBEARER: the OAuth 2.0 token endpoint riskd gets its tokens from (client
+    /// credentials, OIDC), e.g. Entra ID's
+    /// `https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token`.
+    pub sasl_oauthbearer_token_endpoint_url: String,
+    /// OAUTHBEARER: the scope asked for, e.g. `https://<namespace>.servicebus.windows.net/.default`.
+    pub sasl_oauthbearer_scope: String,
     /// CA bundle for TLS (`ssl.ca.location`); empty uses the system store.
     pub ssl_ca_location: String,
     /// Any librdkafka setting, passed through (riskd's own delivery settings win). Values
@@ -98,6 +105,8 @@ impl Default for KafkaConfig {
             sasl_username: String::new(),
             sasl_password_env: String::new(),
             sasl_password_file: String::new(),
+            sasl_oauthbearer_token_endpoint_url: String::new(),
+            sasl_oauthbearer_scope: String::new(),
             ssl_ca_location: String::new(),
             librdkafka: BTreeMap::new(),
         }
@@ -185,11 +194,27 @@ impl KafkaConfig {
                 return err("sasl_mechanism", "must be PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER with a sasl_* protocol");
             }
             let m = self.sasl_mechanism.to_ascii_uppercase();
-            if m != "OAUTHBEARER"
-                && self.sasl_password_env.is_empty()
-                && self.sasl_password_file.is_empty()
-            {
+            let has_secret =
+                !self.sasl_password_env.is_empty() || !self.sasl_password_file.is_empty();
+            if m != "OAUTHBEARER" && !has_secret {
                 return err("sasl_password_env", "name the environment variable (or set sasl_password_file) holding the password or Event Hubs connection string");
+            }
+            if m == "OAUTHBEARER" && !self.librdkafka.contains_key("sasl.oauthbearer.config") {
+                if self.sasl_oauthbearer_token_endpoint_url.is_empty() {
+                    return err("sasl_oauthbearer_token_endpoint_url", "OAUTHBEARER needs the OAuth token endpoint, e.g. \"https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token\"");
+                }
+                if self.sasl_username.is_empty() || !has_secret {
+                    return err("sasl_username", "OAUTHBEARER needs the OAuth client id in sasl_username and its secret in sasl_password_env or sasl_password_file");
+                }
+            }
+        }
+        for key in self.librdkafka.keys() {
+            let k = key.to_ascii_lowercase();
+            if k.ends_with("password") || k.ends_with("secret") || k.ends_with(".key.pem") {
+                return Err((
+                    format!("librdkafka.\"{key}\""),
+                    "holds a secret: put its name in sasl_password_env (or its path in sasl_password_file) instead; config files are shared and printed by check-config".into(),
+                ));
             }
         }
         if self.topic_partitions < 1 || self.replication_factor < 1 {

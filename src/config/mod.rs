@@ -201,6 +201,28 @@ mod tests {
     }
 
     #[test]
+    fn secrets_in_the_file_are_refused_and_oauth_needs_its_endpoint() {
+        let e =
+            Config::from_toml("[kafka.librdkafka]\n\"sasl.oauthbearer.client.secret\" = \"x\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(
+            e.contains("kafka.librdkafka.\"sasl.oauthbearer.client.secret\"")
+                && e.contains("sasl_password_env"),
+            "{e}"
+        );
+        let e = Config::from_toml(
+            "[kafka]\nsecurity_protocol = \"sasl_ssl\"\nsasl_mechanism = \"OAUTHBEARER\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("kafka.sasl_oauthbearer_token_endpoint_url"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn empty_config_is_the_default() {
         assert_eq!(Config::from_toml("").unwrap(), Config::default());
     }

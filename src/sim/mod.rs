@@ -1024,7 +1024,7 @@ pub fn load_sign_in(user: u64, k: u64, start: DateTime<Utc>) -> SignIn {
         user_principal_name: format!("user{user}@contoso.com"),
         user_display_name: String::new(),
         user_type: "member".into(),
-        category: if k % 3 == 0 {
+        category: if k.is_multiple_of(3) {
             SignInCategory::Interactive
         } else {
             SignInCategory::NonInteractive
