@@ -14,7 +14,8 @@ use crate::telemetry::Metrics;
 
 /// Client context that turns librdkafka's statistics (every `statistics.interval.ms`)
 /// into riskd's gauges: consumer lag per topic; per producer, the produce round trip and
-/// the messages waiting in its queue. `client` (e.g. `detect-consumer`) is the label: bounded, never data.
+/// the messages waiting in its queue. `client` (e.g. `detect-producer`) is the label:
+/// bounded, never data.
 pub struct StatsContext {
     metrics: Metrics,
     client: String,
