@@ -128,6 +128,43 @@ fn metric(text: &str, name_and_labels: &str) -> f64 {
         .sum()
 }
 
+/// Polls `/metrics` every `every` until the sum of `name_and_labels` reaches `at_least`;
+/// returns that sum, or fails the test after `timeout`.
+async fn wait_for_metric(
+    addr: std::net::SocketAddr,
+    name_and_labels: &str,
+    at_least: usize,
+    timeout: Duration,
+    every: Duration,
+) -> usize {
+    let start = Instant::now();
+    loop {
+        let value = metric(&scrape(addr, "/metrics").await, name_and_labels) as usize;
+        if value >= at_least {
+            return value;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "{name_and_labels} reached only {value} of {at_least}"
+        );
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// Each Event Hub record as a message of its own.
+fn one_record_per_message<'a>(
+    records: impl IntoIterator<Item = &'a serde_json::Value>,
+) -> Vec<Vec<u8>> {
+    records
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({ "records": [r] })
+                .to_string()
+                .into_bytes()
+        })
+        .collect()
+}
+
 fn sorted_lines(payloads: &[Vec<u8>]) -> Vec<String> {
     let mut v: Vec<String> = payloads
         .iter()
@@ -362,36 +399,21 @@ async fn restart_resumes_from_committed_offsets() {
         .map(eventhub::sign_in_record)
         .collect();
     let (first, second) = records.split_at(records.len() / 2);
-    let one_per_message = |r: &[serde_json::Value]| -> Vec<Vec<u8>> {
-        r.iter()
-            .map(|x| {
-                serde_json::json!({ "records": [x] })
-                    .to_string()
-                    .into_bytes()
-            })
-            .collect()
-    };
     let topic = cfg.kafka.input_topics[0].clone();
     let p = producer();
     riskd::kafka::topics::ensure(&cfg.kafka).await.unwrap();
 
-    let wait_decoded = |addr, n: usize| async move {
-        let start = Instant::now();
-        loop {
-            let text = scrape(addr, "/metrics").await;
-            let decoded = metric(&text, "riskd_events_total{") as usize;
-            if decoded >= n {
-                return decoded;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(90),
-                "only {decoded} of {n} decoded"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+    let wait_decoded = |addr, n: usize| {
+        wait_for_metric(
+            addr,
+            "riskd_events_total{",
+            n,
+            Duration::from_secs(90),
+            Duration::from_millis(200),
+        )
     };
 
-    produce(&p, &topic, &one_per_message(first)).await;
+    produce(&p, &topic, &one_record_per_message(first)).await;
     let daemon = riskd::run::start(cfg.clone()).await.unwrap();
     assert_eq!(
         wait_decoded(daemon.http_addr, first.len()).await,
@@ -400,7 +422,7 @@ async fn restart_resumes_from_committed_offsets() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     daemon.stop().await.unwrap();
 
-    produce(&p, &topic, &one_per_message(second)).await;
+    produce(&p, &topic, &one_record_per_message(second)).await;
     let daemon = riskd::run::start(cfg.clone()).await.unwrap();
     let decoded = wait_decoded(daemon.http_addr, second.len()).await;
     // Nothing of the first half is read again, nothing of the second is missed.
@@ -444,15 +466,9 @@ async fn stopped_mid_stream_it_resumes_at_the_committed_offset_and_misses_nothin
         attacks: 0,
         ..Default::default()
     });
-    let messages: Vec<Vec<u8>> = sim
-        .sign_ins
-        .iter()
-        .map(|s| {
-            serde_json::json!({ "records": [eventhub::sign_in_record(s)] })
-                .to_string()
-                .into_bytes()
-        })
-        .collect();
+    let records: Vec<serde_json::Value> =
+        sim.sign_ins.iter().map(eventhub::sign_in_record).collect();
+    let messages = one_record_per_message(&records);
     let n = messages.len();
     assert!(n > 1000, "{n} messages");
     let topic = cfg.kafka.input_topics[0].clone();
@@ -461,16 +477,14 @@ async fn stopped_mid_stream_it_resumes_at_the_committed_offset_and_misses_nothin
 
     // Run 1: stop as soon as it has decoded something.
     let daemon = riskd::run::start(cfg.clone()).await.unwrap();
-    let start = Instant::now();
-    let first = loop {
-        let text = scrape(daemon.http_addr, "/metrics").await;
-        let decoded = metric(&text, "riskd_events_total{") as usize;
-        if decoded > 0 {
-            break decoded;
-        }
-        assert!(start.elapsed() < Duration::from_secs(60), "nothing decoded");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    };
+    let first = wait_for_metric(
+        daemon.http_addr,
+        "riskd_events_total{",
+        1,
+        Duration::from_secs(60),
+        Duration::from_millis(10),
+    )
+    .await;
     daemon.stop().await.unwrap();
     let ingest_group = format!("{}-ingest", cfg.kafka.group_id);
     let resumed_at =
@@ -482,26 +496,26 @@ async fn stopped_mid_stream_it_resumes_at_the_committed_offset_and_misses_nothin
 
     // Run 2 starts at the committed offset and reads to the end.
     let daemon = riskd::run::start(cfg.clone()).await.unwrap();
-    let start = Instant::now();
-    let (decoded, scored) = loop {
-        let text = scrape(daemon.http_addr, "/metrics").await;
-        let decoded = metric(&text, "riskd_events_total{") as usize;
-        let scored = metric(&text, "riskd_processing_seconds_count") as usize;
-        if decoded >= n - resumed_at && scored >= n - resumed_at {
-            break (decoded, scored);
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "run 2 decoded {decoded}, scored {scored}, of {}",
-            n - resumed_at
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let rest = n - resumed_at;
+    let poll = Duration::from_millis(100);
+    let timeout = Duration::from_secs(120);
+    wait_for_metric(daemon.http_addr, "riskd_events_total{", rest, timeout, poll).await;
+    wait_for_metric(
+        daemon.http_addr,
+        "riskd_processing_seconds_count",
+        rest,
+        timeout,
+        poll,
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Read again after the pause: nothing beyond the rest arrived late.
+    let text = scrape(daemon.http_addr, "/metrics").await;
+    let decoded = metric(&text, "riskd_events_total{") as usize;
+    let scored = metric(&text, "riskd_processing_seconds_count") as usize;
     daemon.stop().await.unwrap();
     assert_eq!(
-        decoded,
-        n - resumed_at,
+        decoded, rest,
         "run 2 read exactly what run 1 had not committed"
     );
     assert!(scored >= decoded, "every event run 2 decoded was scored");
