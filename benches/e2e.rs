@@ -10,6 +10,10 @@
 //!    (default 5,000) for RISKD_BENCH_SECONDS (default 20), 1% of them attacks: p50, p99.
 //! 4. Prints the process's peak RSS.
 //!
+//! Each phase also prints the cores it kept busy (this process, and the whole machine with
+//! the broker), so a rate can be read as "bound by CPU" or "waiting". For profiling one
+//! phase, RISKD_BENCH_PHASES picks phases (default `a,direct,deployed,latency`).
+//!
 //! Before each phase the bench runs `sync` and waits 2 s, so the disk writeback of the
 //! previous phase's gigabytes does not land in the next phase's figures.
 //!
@@ -106,6 +110,49 @@ async fn scrape_count(addr: std::net::SocketAddr, metric: &str) -> f64 {
         .sum()
 }
 
+/// CPU time, in seconds: (this process, the whole machine busy, the whole machine idle),
+/// from /proc, so each phase can say how many cores it kept busy and how many sat idle.
+fn cpu_now() -> (f64, f64, f64) {
+    let tick = 100.0; // USER_HZ on Linux
+    let own = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = own
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of /proc/self/stat, 12 and 13 after the ')'.
+    let process = (field(11) + field(12)) / tick;
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cpu: Vec<f64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let idle = cpu.get(3).copied().unwrap_or(0.0) + cpu.get(4).copied().unwrap_or(0.0);
+    let total: f64 = cpu.iter().take(8).sum();
+    (process, (total - idle) / tick, idle / tick)
+}
+
+/// "cores used" over a phase that took `secs`, from two [`cpu_now`] readings.
+fn cores_used(before: (f64, f64, f64), secs: f64) -> String {
+    let after = cpu_now();
+    format!(
+        "this process {:.2} cores, whole machine {:.2} busy / {:.2} idle",
+        (after.0 - before.0) / secs,
+        (after.1 - before.1) / secs,
+        (after.2 - before.2) / secs
+    )
+}
+
 /// Lets the broker's writes of the previous phase reach the disk (`sync`, then a pause), so
 /// the OS writing back gigabytes of dirty pages does not land in the next phase's figures.
 async fn settle() {
@@ -114,8 +161,8 @@ async fn settle() {
 }
 
 /// Starts riskd and waits until it has scored `n` sign-ins; returns it and the seconds taken.
-async fn run_to_end(cfg: Config, n: u64) -> (riskd::run::Daemon, f64) {
-    let t = Instant::now();
+async fn run_to_end(cfg: Config, n: u64) -> (riskd::run::Daemon, f64, String) {
+    let (t, cpu) = (Instant::now(), cpu_now());
     let daemon = riskd::run::start(cfg).await.expect("daemon");
     loop {
         let scored = scrape_count(daemon.http_addr, "riskd_processing_seconds_count").await;
@@ -124,7 +171,8 @@ async fn run_to_end(cfg: Config, n: u64) -> (riskd::run::Daemon, f64) {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    (daemon, t.elapsed().as_secs_f64())
+    let secs = t.elapsed().as_secs_f64();
+    (daemon, secs, cores_used(cpu, secs))
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -133,6 +181,9 @@ async fn main() {
         return;
     }
     let n = env_or("RISKD_BENCH_RECORDS", 1_000_000);
+    let phases =
+        std::env::var("RISKD_BENCH_PHASES").unwrap_or_else(|_| "a,direct,deployed,latency".into());
+    let phase = |name: &str| phases.split(',').any(|p| p.trim() == name);
     let users = (n / 50).max(1000);
     let prefix = format!("bench{}", std::process::id());
     let cfg = config(&prefix);
@@ -194,8 +245,12 @@ async fn main() {
         .create()
         .unwrap();
     c.subscribe(&[&topic]).unwrap();
-    let messages = n.div_ceil(per_message);
-    let t = Instant::now();
+    let messages = if phase("a") {
+        n.div_ceil(per_message)
+    } else {
+        0
+    };
+    let (t, cpu) = (Instant::now(), cpu_now());
     let mut seen = 0u64;
     let mut touched = 0usize;
     while seen < messages && t.elapsed() < Duration::from_secs(1200) {
@@ -204,11 +259,16 @@ async fn main() {
             seen += 1;
         }
     }
-    let a = n as f64 / t.elapsed().as_secs_f64();
+    let secs = t.elapsed().as_secs_f64();
+    let a = if phase("a") {
+        n as f64 / secs
+    } else {
+        f64::NAN
+    };
     println!(
-        "(a) consume-only client: {seen} messages, {:.0} MB in {:.1} s = {a:.0} records/s",
+        "(a) consume-only client: {seen} messages, {:.0} MB in {secs:.1} s = {a:.0} records/s ({})",
         touched as f64 / 1e6,
-        t.elapsed().as_secs_f64()
+        cores_used(cpu, secs)
     );
     drop(c);
 
@@ -217,18 +277,30 @@ async fn main() {
     let mut direct = cfg.clone();
     direct.kafka.group_id = format!("{prefix}-riskd-direct");
     direct.kafka.repartition = false;
-    settle().await;
-    let (direct_daemon, secs) = run_to_end(direct, n).await;
-    direct_daemon.stop().await.expect("clean shutdown");
-    let c = n as f64 / secs;
-    println!("(b') riskd run, repartition off (decode, score, publish): {n} records in {secs:.1} s = {c:.0} records/s; b'/a = {:.2}", c / a);
+    if phase("direct") {
+        settle().await;
+        let (direct_daemon, secs, cpu) = run_to_end(direct, n).await;
+        direct_daemon.stop().await.expect("clean shutdown");
+        let c = n as f64 / secs;
+        println!("(b') riskd run, repartition off (decode, score, publish): {n} records in {secs:.1} s = {c:.0} records/s; b'/a = {:.2} ({cpu})", c / a);
+    }
 
     // 2c. riskd run to the end, as deployed by default.
-    settle().await;
-    let (daemon, secs) = run_to_end(cfg.clone(), n).await;
-    let b = n as f64 / secs;
-    println!("(b) riskd run (decode, repartition, score, publish): {n} records in {secs:.1} s = {b:.0} records/s");
-    println!("b/a = {:.2}", b / a);
+    let daemon = if phase("deployed") {
+        settle().await;
+        let (daemon, secs, cpu) = run_to_end(cfg.clone(), n).await;
+        let b = n as f64 / secs;
+        println!("(b) riskd run (decode, repartition, score, publish): {n} records in {secs:.1} s = {b:.0} records/s ({cpu})");
+        println!("b/a = {:.2}", b / a);
+        daemon
+    } else {
+        riskd::run::start(cfg.clone()).await.expect("daemon")
+    };
+    if !phase("latency") {
+        daemon.stop().await.expect("clean shutdown");
+        delete_topics(&cfg).await;
+        return;
+    }
 
     // 3. Latency at a steady rate, 1% attacks.
     settle().await;
