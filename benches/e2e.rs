@@ -160,19 +160,31 @@ async fn settle() {
     tokio::time::sleep(Duration::from_secs(2)).await;
 }
 
-/// Starts riskd and waits until it has scored `n` sign-ins; returns it and the seconds taken.
+/// Starts riskd and waits until it has scored `n` sign-ins; returns it, the seconds taken
+/// from start-up to the last record (as (a) counts from subscribing), and a summary with
+/// the cores used and the rate once running (from the first scored record on, so without
+/// start-up and the consumer group join).
 async fn run_to_end(cfg: Config, n: u64) -> (riskd::run::Daemon, f64, String) {
     let (t, cpu) = (Instant::now(), cpu_now());
     let daemon = riskd::run::start(cfg).await.expect("daemon");
+    let mut first: Option<(f64, f64)> = None;
     loop {
         let scored = scrape_count(daemon.http_addr, "riskd_processing_seconds_count").await;
+        if scored > 0.0 && first.is_none() {
+            first = Some((t.elapsed().as_secs_f64(), scored));
+        }
         if scored as u64 >= n || t.elapsed() > Duration::from_secs(3600) {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let secs = t.elapsed().as_secs_f64();
-    (daemon, secs, cores_used(cpu, secs))
+    let running = first.map_or(f64::NAN, |(t0, s0)| (n as f64 - s0) / (secs - t0));
+    let summary = format!(
+        "{running:.0} records/s once running; {}",
+        cores_used(cpu, secs)
+    );
+    (daemon, secs, summary)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

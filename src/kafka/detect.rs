@@ -16,10 +16,10 @@ use rdkafka::consumer::Consumer;
 use rdkafka::message::Message;
 use tokio_util::sync::CancellationToken;
 
+use super::ahead::{BatchShape, DecodeAhead, Decoded};
 use super::inflight::{marks, InFlight};
 use super::ingest::{decode_message, send_dead_letters};
-use super::parallel::map_batch;
-use super::{acknowledged, enqueue, next_batch, offsets::Tracker, KafkaSetupError};
+use super::{acknowledged, enqueue, offsets::Tracker, KafkaSetupError};
 use crate::config::KafkaConfig;
 use crate::detect::Engine;
 use crate::ingest::{Collected, DeadLetter, DecodeError, Origin};
@@ -249,30 +249,17 @@ impl DetectStage {
         let direct = self.k.reorder_window_secs == 0;
         let mut now: Vec<Event> = Vec::new();
         let mut inflight = InFlight::default();
-        loop {
-            let batch = next_batch(
-                &consumer,
-                self.k.batch_size,
-                Duration::from_millis(self.k.batch_wait_ms),
-                &shutdown,
-            )
-            .await;
-            if !ready.load(Ordering::Relaxed) && consumer.assignment().is_ok_and(|a| a.count() > 0)
-            {
-                ready.store(true, Ordering::Relaxed);
-            }
-            if shutdown.is_cancelled() && batch.is_empty() {
-                break;
-            }
-            let mut pending = Vec::new();
-            let got = !batch.is_empty();
-            let batch = Arc::new(batch);
-            let (repartition, max_bytes, metrics) = (
-                self.k.repartition,
-                self.k.max_message_bytes,
-                self.metrics.clone(),
-            );
-            let decoded = map_batch(batch.clone(), move |m| {
+        let consumer = Arc::new(consumer);
+        let (repartition, max_bytes, metrics) = (
+            self.k.repartition,
+            self.k.max_message_bytes,
+            self.metrics.clone(),
+        );
+        let mut ahead = DecodeAhead::start(
+            consumer.clone(),
+            BatchShape::of(&self.k),
+            shutdown.clone(),
+            move |m| {
                 let mut sink = Collected::default();
                 if repartition {
                     decode_event(m, &mut sink);
@@ -280,9 +267,16 @@ impl DetectStage {
                     decode_message(m, max_bytes, &metrics, &mut sink);
                 }
                 sink
-            })
-            .await;
-            for (m, sink) in batch.iter().zip(decoded) {
+            },
+        );
+        while let Some(Decoded { batch, items }) = ahead.next().await {
+            if !ready.load(Ordering::Relaxed) && consumer.assignment().is_ok_and(|a| a.count() > 0)
+            {
+                ready.store(true, Ordering::Relaxed);
+            }
+            let mut pending = Vec::new();
+            let got = !batch.is_empty();
+            for (m, sink) in batch.iter().zip(items) {
                 if !direct {
                     self.tracker.read(m.topic(), m.partition(), m.offset());
                 }

@@ -3,15 +3,14 @@
 //! the dead-letter topic with its reason, origin and bytes.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use rdkafka::consumer::Consumer;
 use rdkafka::message::{Message, OwnedMessage};
 use tokio_util::sync::CancellationToken;
 
+use super::ahead::{BatchShape, DecodeAhead, Decoded};
 use super::inflight::{marks, InFlight};
-use super::parallel::map_batch;
-use super::{acknowledged, enqueue, next_batch, offsets::Tracker, KafkaSetupError};
+use super::{acknowledged, enqueue, offsets::Tracker, KafkaSetupError};
 use crate::config::KafkaConfig;
 use crate::ingest::json::decode_document;
 use crate::ingest::{Collected, DeadLetter, DecodeError, Hints, Origin, Sink};
@@ -126,26 +125,18 @@ pub async fn run(
 ) -> Result<(), KafkaSetupError> {
     let topics: Vec<&str> = k.input_topics.iter().map(String::as_str).collect();
     consumer.subscribe(&topics)?;
+    let consumer = Arc::new(consumer);
     let mut tracker = Tracker::default();
     let mut inflight = InFlight::default();
-    while !shutdown.is_cancelled() {
-        let batch = next_batch(
-            &consumer,
-            k.batch_size,
-            Duration::from_millis(k.batch_wait_ms),
-            &shutdown,
-        )
-        .await;
-        if batch.is_empty() {
-            continue;
-        }
-        let mut pending = Vec::new();
-        let batch = Arc::new(batch);
-        let (max_bytes, decode_metrics) = (k.max_message_bytes, metrics.clone());
-        // Decoded and serialized on every core; produced here, in input order.
-        let decoded = map_batch(batch.clone(), move |m| {
+    let max_bytes = k.max_message_bytes;
+    // Decoded and serialized on every core, a batch ahead; produced here, in input order.
+    let mut ahead = DecodeAhead::start(
+        consumer.clone(),
+        BatchShape::of(&k),
+        shutdown.clone(),
+        move |m| {
             let mut sink = Collected::default();
-            decode_message(m, max_bytes, &decode_metrics, &mut sink);
+            decode_message(m, max_bytes, &metrics, &mut sink);
             let keyed: Vec<(String, Vec<u8>)> = sink
                 .events
                 .iter()
@@ -155,9 +146,14 @@ pub async fn run(
                 })
                 .collect();
             (keyed, sink.dead_letters)
-        })
-        .await;
-        for (keyed, dead_letters) in &decoded {
+        },
+    );
+    while let Some(Decoded { batch, items }) = ahead.next().await {
+        if batch.is_empty() {
+            continue;
+        }
+        let mut pending = Vec::new();
+        for (keyed, dead_letters) in &items {
             for (key, payload) in keyed {
                 pending.push(enqueue(&producer, &k.events_topic, key.as_bytes(), payload).await?);
             }

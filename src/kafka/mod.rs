@@ -10,6 +10,7 @@
 //! - [`offsets`]: the +1 conventions and what is safe to commit.
 //! - [`inflight`]: acknowledgements awaited in the background, offsets released in order.
 //! - [`parallel`]: a batch decoded on every core, results in input order.
+//! - [`ahead`]: the next batch fetched and decoded while the stage handles this one.
 //! - [`ingest`]: input messages to user-keyed events (the repartition hop) and dead letters.
 //! - [`detect`]: events in event-time order through the engine, records out.
 //!
@@ -17,6 +18,7 @@
 //! from it is acknowledged by Kafka (idempotent producer, acks=all); records have
 //! deterministic ids, so a replay after a crash repeats records, never loses them.
 
+pub mod ahead;
 pub mod client;
 pub mod detect;
 pub mod inflight;

@@ -16,7 +16,7 @@ fn chunks_for(len: usize, cores: usize) -> usize {
 }
 
 /// `decode(message)` for every message of `batch`, in order, spread over the cores.
-pub async fn map_batch<T, F>(batch: Arc<Vec<OwnedMessage>>, decode: F) -> Vec<T>
+pub async fn map_batch<T, F>(batch: Arc<Vec<OwnedMessage>>, decode: Arc<F>) -> Vec<T>
 where
     T: Send + 'static,
     F: Fn(&OwnedMessage) -> T + Send + Sync + 'static,
@@ -24,9 +24,8 @@ where
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let n = chunks_for(batch.len(), cores);
     if n == 1 {
-        return batch.iter().map(&decode).collect();
+        return batch.iter().map(|m| decode(m)).collect();
     }
-    let decode = Arc::new(decode);
     let size = batch.len().div_ceil(n);
     let mut handles = Vec::with_capacity(n);
     for start in (0..batch.len()).step_by(size) {
@@ -79,10 +78,13 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn results_come_back_in_input_order() {
         let batch: Arc<Vec<OwnedMessage>> = Arc::new((0..1000).map(msg).collect());
-        let out = map_batch(batch, |m| {
-            use rdkafka::message::Message;
-            m.offset() * 2
-        })
+        let out = map_batch(
+            batch,
+            Arc::new(|m: &OwnedMessage| {
+                use rdkafka::message::Message;
+                m.offset() * 2
+            }),
+        )
         .await;
         assert_eq!(out, (0..1000).map(|o| o * 2).collect::<Vec<i64>>());
     }
