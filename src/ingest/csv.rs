@@ -179,7 +179,7 @@ fn parse_target_column(h: &str) -> Option<(usize, String)> {
 }
 
 fn lstr(s: &str) -> LStr {
-    LStr((!s.is_empty()).then(|| s.to_owned()))
+    LStr((!s.is_empty()).then(|| s.into()))
 }
 
 fn build_targets(layout: &Layout, cells: &[&str]) -> Vec<RawTarget> {

@@ -14,8 +14,10 @@ use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Seq
 use serde::Deserialize;
 
 /// A string that may arrive as a string, number or boolean. Objects and arrays are skipped.
+/// A `Box<str>`, not a `String`: 16 bytes instead of 24 in raw records of some 80 fields,
+/// which are built and moved once per record.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct LStr(pub Option<String>);
+pub struct LStr(pub Option<Box<str>>);
 
 impl LStr {
     /// The value, or `""` when missing.
@@ -24,7 +26,7 @@ impl LStr {
     }
     /// Takes the value out, `""` when missing.
     pub fn take(&mut self) -> String {
-        self.0.take().unwrap_or_default()
+        self.0.take().map(String::from).unwrap_or_default()
     }
     /// Whether a non-empty value is present.
     pub fn is_set(&self) -> bool {
@@ -41,22 +43,22 @@ impl<'de> Deserialize<'de> for LStr {
                 f.write_str("a string, number or boolean")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<LStr, E> {
-                Ok(LStr(Some(v.to_owned())))
+                Ok(LStr(Some(v.into())))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<LStr, E> {
-                Ok(LStr(Some(v)))
+                Ok(LStr(Some(v.into_boxed_str())))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<LStr, E> {
-                Ok(LStr(Some(v.to_string())))
+                Ok(LStr(Some(v.to_string().into_boxed_str())))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<LStr, E> {
-                Ok(LStr(Some(v.to_string())))
+                Ok(LStr(Some(v.to_string().into_boxed_str())))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<LStr, E> {
-                Ok(LStr(Some(v.to_string())))
+                Ok(LStr(Some(v.to_string().into_boxed_str())))
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<LStr, E> {
-                Ok(LStr(Some(v.to_string())))
+                Ok(LStr(Some(v.to_string().into_boxed_str())))
             }
             fn visit_unit<E: de::Error>(self) -> Result<LStr, E> {
                 Ok(LStr(None))
