@@ -760,20 +760,19 @@ fn flagged_counts_follow_every_emitted_risk_change() {
     let mut raised_high = 0;
     for (i, e) in events.iter().enumerate() {
         let out = engine.process(e);
+        // Users aged by a sweep come first and are never raised; the event's own user,
+        // last, is what `raised_to` describes.
+        let mut raised_last = None;
         for u in &out.user_updates {
             let before = latest.insert(u.id.clone(), (u.risk_level, u.risk_state));
             changes += 1;
             let was = before.filter(|(l, s)| riskd::model::risk::is_flagged(*l, *s));
             let raised = riskd::model::risk::is_flagged(u.risk_level, u.risk_state)
                 && was.is_none_or(|(l, _)| u.risk_level > l);
-            assert_eq!(
-                out.raised_to,
-                raised.then_some(u.risk_level),
-                "event {i}: {before:?} -> {:?}",
-                (u.risk_level, u.risk_state)
-            );
-            raised_high += (out.raised_to == Some(RiskLevel::High)) as usize;
+            raised_last = raised.then_some(u.risk_level);
         }
+        assert_eq!(out.raised_to, raised_last, "event {i}");
+        raised_high += (out.raised_to == Some(RiskLevel::High)) as usize;
         if out.user_updates.is_empty() {
             assert_eq!(out.raised_to, None, "event {i}");
         }
@@ -814,4 +813,46 @@ fn flagged_counts_follow_every_emitted_risk_change() {
         expected[2] >= users.len() / 4,
         "confirmed-compromised users are high: {expected:?}"
     );
+}
+
+#[test]
+fn risk_ages_out_for_users_who_never_sign_in_again() {
+    // Alice is attacked, then never signs in again while her colleagues go on working.
+    // Her risk must fade by itself (half-life 14 days): reported step by step down to
+    // none, and the flagged counts back to zero, without any event of hers.
+    let mut e = Engine::new(DetectConfig::default());
+    tenant(&mut e, 3);
+    let last = history(&mut e, "alice");
+    let attack = last + Duration::hours(20);
+    let out = e.process(
+        &B::new("alice", attack)
+            .net("105.112.9.9", 36873, "Lagos", "NG", 6.5, 3.4)
+            .attacker_client()
+            .event(),
+    );
+    let start = out.user_updates.last().expect("alice flagged").risk_level;
+    assert!(start >= RiskLevel::Medium);
+    assert_eq!(e.flagged_counts().iter().sum::<usize>(), 1);
+
+    let mut alice = Vec::new();
+    for day in 1..=90 {
+        for h in [0, 3, 6] {
+            let t = attack + Duration::days(day) + Duration::hours(h);
+            let out = e.process(&B::new("colleague0", t).event());
+            assert_eq!(out.raised_to, None, "aging never raises");
+            alice.extend(out.user_updates.into_iter().filter(|u| u.id == "alice"));
+        }
+    }
+    let levels: Vec<RiskLevel> = alice.iter().map(|u| u.risk_level).collect();
+    assert!(
+        levels.windows(2).all(|w| w[1] < w[0]) && levels.first() < Some(&start),
+        "each report lowers her level: {start:?} then {levels:?}"
+    );
+    let end = alice.last().expect("her risk aged out");
+    assert_eq!(
+        (end.risk_level, end.risk_state),
+        (RiskLevel::None, RiskState::None)
+    );
+    assert!(end.risk_last_updated_date_time > attack + Duration::days(30));
+    assert_eq!(e.flagged_counts(), [0, 0, 0]);
 }

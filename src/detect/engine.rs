@@ -21,7 +21,8 @@ use crate::model::{
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Output {
     pub risky_sign_in: Option<RiskySignIn>,
-    /// Users whose risk level or state changed (at most one per event today).
+    /// Users whose risk level or state changed: the event's user, and users whose risk
+    /// aged out in a sweep this event's time started (see [`Engine::process`]).
     pub user_updates: Vec<RiskyUser>,
     /// The level a user was raised to by this event (newly flagged, or flagged higher):
     /// what "a user reached high risk" alerts count.
@@ -41,6 +42,22 @@ pub struct Engine {
     /// Users currently flagged, by level (low, medium, high), kept up to date on every
     /// risk change so reading it costs nothing however many users there are.
     flagged: [usize; 3],
+    /// Who each flagged user is, so the aging sweep can report users who no longer sign
+    /// in. Only flagged users are here: a few names, not one per profile.
+    flagged_users: FxHashMap<u64, Identity>,
+    /// Event time (seconds) at which the next aging sweep runs; 0 before the first event.
+    next_sweep: i64,
+}
+
+/// How often, in event time, flagged users' risk is aged without a sign-in of theirs.
+pub const AGING_SWEEP_SECS: i64 = 3600;
+
+/// The names a riskyUser record carries.
+#[derive(Debug, Clone)]
+struct Identity {
+    id: String,
+    upn: String,
+    name: String,
 }
 
 /// Stable 64-bit key of a user id or UPN (ASCII case-insensitive; UPNs are lower-cased by
@@ -81,6 +98,8 @@ impl Engine {
             travellers,
             exclusions,
             flagged: [0; 3],
+            flagged_users: FxHashMap::default(),
+            next_sweep: 0,
             cfg,
         }
     }
@@ -96,11 +115,75 @@ impl Engine {
     }
 
     /// Scores one event (in event-time order) and updates state.
+    ///
+    /// Risk fades with time (`user_risk.half_life_days`). A user's own sign-in ages their
+    /// risk; so that users who never sign in again do not stay flagged for ever (in the
+    /// flagged-user gauges alerts key on, and in the risky-users topic), the first event
+    /// of every [`AGING_SWEEP_SECS`] of event time also ages every flagged user to its
+    /// time and reports those whose level or state changed. Event time drives it, not the
+    /// wall clock, so `riskd run` and `riskd replay` age users at the same events.
     pub fn process(&mut self, event: &Event) -> Output {
-        match event {
+        let time = event.time();
+        let t = time.timestamp();
+        let mut aged = Vec::new();
+        if t >= self.next_sweep {
+            if self.next_sweep != 0 {
+                aged = self.sweep(t, time);
+            }
+            self.next_sweep = (t.div_euclid(AGING_SWEEP_SECS) + 1) * AGING_SWEEP_SECS;
+        }
+        let mut out = match event {
             Event::SignIn(s) => self.sign_in(s),
             Event::Audit(a) => self.audit(a),
+        };
+        if !aged.is_empty() {
+            aged.append(&mut out.user_updates);
+            out.user_updates = aged;
         }
+        out
+    }
+
+    /// Ages every flagged user to `t`; returns the records of those whose level or state
+    /// changed, in user-key order (deterministic whatever the map's history).
+    fn sweep(&mut self, t: i64, time: chrono::DateTime<chrono::Utc>) -> Vec<RiskyUser> {
+        let mut keys: Vec<u64> = self.flagged_users.keys().copied().collect();
+        keys.sort_unstable();
+        let mut out = Vec::new();
+        for key in keys {
+            let Some(p) = self.users.get_mut(key) else {
+                continue;
+            };
+            let before = (p.risk.level, p.risk.state);
+            if !p.risk.age(t, &self.cfg.user_risk) {
+                continue;
+            }
+            let after = (p.risk.level, p.risk.state);
+            count_flagged(&mut self.flagged, before, after);
+            if let Some(who) = self.flagged_users.get(&key) {
+                out.push(risky_user(&p.risk, &who.id, &who.upn, &who.name, time));
+            }
+            if !is_flagged(after.0, after.1) {
+                self.flagged_users.remove(&key);
+            }
+        }
+        out
+    }
+
+    /// Counts a user's risk change (see [`count_flagged`]) and keeps `flagged_users` to
+    /// the users flagged now.
+    fn track(
+        &mut self,
+        key: u64,
+        before: (RiskLevel, RiskState),
+        after: (RiskLevel, RiskState),
+        who: impl FnOnce() -> Identity,
+    ) -> Option<RiskLevel> {
+        if is_flagged(after.0, after.1) {
+            self.flagged_users.insert(key, who());
+        } else {
+            self.flagged_users.remove(&key);
+        }
+        count_flagged(&mut self.flagged, before, after)
     }
 
     fn is_in(set: &FxHashSet<u64>, s: &SignIn) -> bool {
@@ -283,23 +366,24 @@ impl Engine {
         let changed = profile
             .risk
             .add(t, s.time, &kinds, &s.request_id, &self.cfg.user_risk);
-        let raised_to = count_flagged(
-            &mut self.flagged,
-            before,
-            (profile.risk.level, profile.risk.state),
-        );
-        let mut out = Output {
-            raised_to,
-            ..Output::default()
-        };
-        if changed {
-            out.user_updates.push(risky_user(
+        let after = (profile.risk.level, profile.risk.state);
+        let update = changed.then(|| {
+            risky_user(
                 &profile.risk,
                 s.user_key(),
                 &s.user_principal_name,
                 &s.user_display_name,
                 s.time,
-            ));
+            )
+        });
+        let mut out = Output::default();
+        if let Some(u) = update {
+            out.raised_to = self.track(key, before, after, || Identity {
+                id: u.id.clone(),
+                upn: u.user_principal_name.clone(),
+                name: u.user_display_name.clone(),
+            });
+            out.user_updates.push(u);
         }
         if level > RiskLevel::None {
             out.risky_sign_in = Some(risky_sign_in(s, level, &hits, &sc, class));
@@ -353,10 +437,14 @@ impl Engine {
         let mut out = Output::default();
         if changed {
             if let Some(p) = self.users.get(key) {
-                out.raised_to =
-                    count_flagged(&mut self.flagged, before, (p.risk.level, p.risk.state));
-                out.user_updates
-                    .push(risky_user(&p.risk, subject, &upn, &name, a.time));
+                let after = (p.risk.level, p.risk.state);
+                let u = risky_user(&p.risk, subject, &upn, &name, a.time);
+                out.raised_to = self.track(key, before, after, || Identity {
+                    id: u.id.clone(),
+                    upn: upn.clone(),
+                    name: name.clone(),
+                });
+                out.user_updates.push(u);
             }
         }
         out
