@@ -12,12 +12,23 @@ use crate::model::{RiskLevel, RiskState, UserDetection};
 /// Detections kept per user for the `riskyUser` record.
 const MAX_DETECTIONS: usize = 8;
 
-fn level_for(points: f64, cfg: &UserRiskConfig) -> RiskLevel {
-    if points >= cfg.level_high {
+/// The level `points` reach, with hysteresis: a level is reached at its threshold and kept
+/// (never above `current`) until the points fall below half of it, one half-life of decay.
+/// Without it a single medium detection (exactly the medium threshold) would fall to low
+/// at the next aging, minutes later, and alerts on flagged users would flap.
+fn level_for(points: f64, current: RiskLevel, cfg: &UserRiskConfig) -> RiskLevel {
+    let reached = level_at(points, 1.0, cfg);
+    let kept = level_at(points, 0.5, cfg).min(current);
+    reached.max(kept)
+}
+
+/// The highest level whose threshold times `factor` `points` reach.
+fn level_at(points: f64, factor: f64, cfg: &UserRiskConfig) -> RiskLevel {
+    if points >= cfg.level_high * factor {
         RiskLevel::High
-    } else if points >= cfg.level_medium {
+    } else if points >= cfg.level_medium * factor {
         RiskLevel::Medium
-    } else if points >= cfg.level_low {
+    } else if points >= cfg.level_low * factor {
         RiskLevel::Low
     } else {
         RiskLevel::None
@@ -48,7 +59,7 @@ impl UserRisk {
         let points = self.decayed(t, cfg);
         self.points = points as f32;
         self.points_time = t;
-        self.level = level_for(points, cfg);
+        self.level = level_for(points, self.level, cfg);
         if self.level == RiskLevel::None && self.state == RiskState::AtRisk {
             self.state = RiskState::None;
             self.detail = "none";
@@ -87,7 +98,7 @@ impl UserRisk {
         self.points = points as f32;
         self.points_time = t;
         if self.state != RiskState::ConfirmedCompromised {
-            self.level = level_for(points, cfg);
+            self.level = level_for(points, self.level, cfg);
             if self.level > RiskLevel::None {
                 self.state = RiskState::AtRisk;
                 self.detail = "none";
@@ -162,6 +173,36 @@ mod tests {
         // 14-day half-life: after 30 days 1 point is below the low threshold.
         assert!(low.age(30 * 86_400, &cfg));
         assert_eq!((low.level, low.state), (RiskLevel::None, RiskState::None));
+    }
+
+    #[test]
+    fn a_level_holds_for_a_half_life_then_steps_down() {
+        let cfg = UserRiskConfig::default();
+        let day = 86_400;
+        let mut r = UserRisk::default();
+        r.add(0, at(0), &[("newCountry", RiskLevel::Medium)], "a", &cfg);
+        assert_eq!(r.level, RiskLevel::Medium);
+        assert!(
+            !r.age(3600, &cfg),
+            "one hour later the user is still medium"
+        );
+        assert!(!r.age(13 * day, &cfg), "and after 13 days (half-life 14)");
+        assert!(
+            r.age(15 * day, &cfg),
+            "below half the medium threshold: low"
+        );
+        assert_eq!((r.level, r.state), (RiskLevel::Low, RiskState::AtRisk));
+        // 3 points fall below half the low threshold (0.5) after 2.6 half-lives.
+        assert!(!r.age(35 * day, &cfg));
+        assert!(r.age(37 * day, &cfg));
+        assert_eq!((r.level, r.state), (RiskLevel::None, RiskState::None));
+        // High (9 points) holds while above 4 points (half of 8), then steps to medium.
+        let mut r = UserRisk::default();
+        r.add(0, at(0), &[("bruteForce", RiskLevel::High)], "b", &cfg);
+        assert_eq!(r.level, RiskLevel::High);
+        assert!(!r.age(14 * day, &cfg), "4.5 points: still high");
+        assert!(r.age(17 * day, &cfg), "3.9 points: medium");
+        assert_eq!(r.level, RiskLevel::Medium);
     }
 
     #[test]
