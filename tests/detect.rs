@@ -124,6 +124,14 @@ fn tenant(engine: &mut Engine, n: usize) {
     }
 }
 
+/// `user`'s stolen credentials used from a Lagos hosting network with an attacker's client.
+fn phished(user: &str, t: DateTime<Utc>) -> Event {
+    B::new(user, t)
+        .net("105.112.9.9", 36873, "Lagos", "NG", 6.5, 3.4)
+        .attacker_client()
+        .event()
+}
+
 fn types(r: &RiskySignIn) -> Vec<&str> {
     r.risk_event_types.iter().map(String::as_str).collect()
 }
@@ -645,12 +653,7 @@ fn user_risk_lifecycle() {
     tenant(&mut e, 3);
     let last = history(&mut e, "alice");
     let t = last + Duration::hours(20);
-    let out = e.process(
-        &B::new("alice", t)
-            .net("105.112.9.9", 36873, "Lagos", "NG", 6.5, 3.4)
-            .attacker_client()
-            .event(),
-    );
+    let out = e.process(&phished("alice", t));
     let u = out.user_updates.last().expect("user risk changed");
     assert_eq!(u.id, "alice");
     assert_eq!(u.risk_state, RiskState::AtRisk);
@@ -704,12 +707,7 @@ fn excluded_users_are_never_flagged() {
     cfg.suppression.excluded_users = vec!["alice@contoso.com".into()];
     let mut e = Engine::new(cfg);
     let last = history(&mut e, "alice");
-    let out = e.process(
-        &B::new("alice", last + Duration::hours(20))
-            .net("105.112.9.9", 36873, "Lagos", "NG", 6.5, 3.4)
-            .attacker_client()
-            .event(),
-    );
+    let out = e.process(&phished("alice", last + Duration::hours(20)));
     assert!(out.risky_sign_in.is_none() && out.user_updates.is_empty());
 }
 
@@ -824,12 +822,7 @@ fn risk_ages_out_for_users_who_never_sign_in_again() {
     tenant(&mut e, 3);
     let last = history(&mut e, "alice");
     let attack = last + Duration::hours(20);
-    let out = e.process(
-        &B::new("alice", attack)
-            .net("105.112.9.9", 36873, "Lagos", "NG", 6.5, 3.4)
-            .attacker_client()
-            .event(),
-    );
+    let out = e.process(&phished("alice", attack));
     let start = out.user_updates.last().expect("alice flagged").risk_level;
     assert!(start >= RiskLevel::Medium);
     assert_eq!(e.flagged_counts().iter().sum::<usize>(), 1);
