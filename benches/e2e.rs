@@ -95,19 +95,9 @@ fn record(u: u64, k: u64, attack: bool) -> serde_json::Value {
 }
 
 async fn scrape_count(addr: std::net::SocketAddr, metric: &str) -> f64 {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let Ok(mut s) = tokio::net::TcpStream::connect(addr).await else {
-        return 0.0;
-    };
-    let _ = s
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .await;
-    let mut body = String::new();
-    let _ = s.read_to_string(&mut body).await;
-    body.lines()
-        .filter(|l| l.starts_with(metric))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+    use riskd::telemetry::probe;
+    let text = probe::get(addr, "/metrics").await.unwrap_or_default();
+    probe::metric_sum(&text, metric)
 }
 
 /// CPU time, in seconds: (this process, the whole machine busy, the whole machine idle),

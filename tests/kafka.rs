@@ -13,6 +13,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::ClientConfig;
 use riskd::config::Config;
 use riskd::sim::{eventhub, simulate, SimOptions};
+use riskd::telemetry::probe::metric_sum as metric;
 
 static BROKER: Once = Once::new();
 
@@ -111,21 +112,7 @@ fn read_topic(topic: &str, want: usize, timeout: Duration) -> Vec<Vec<u8>> {
 }
 
 async fn scrape(addr: std::net::SocketAddr, path: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut body = String::new();
-    s.read_to_string(&mut body).await.unwrap();
-    body
-}
-
-fn metric(text: &str, name_and_labels: &str) -> f64 {
-    text.lines()
-        .filter(|l| l.starts_with(name_and_labels))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+    riskd::telemetry::probe::get(addr, path).await.unwrap()
 }
 
 /// Polls `/metrics` every `every` until the sum of `name_and_labels` reaches `at_least`;

@@ -75,16 +75,7 @@ mod tests {
     use super::*;
 
     async fn get_path(addr: std::net::SocketAddr, path: &str) -> String {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-        s.write_all(
-            format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .await
-        .unwrap();
-        let mut body = String::new();
-        s.read_to_string(&mut body).await.unwrap();
-        body
+        super::super::probe::get(addr, path).await.unwrap()
     }
 
     #[tokio::test]

@@ -1,8 +1,10 @@
 //! Telemetry for `riskd run`: Prometheus metrics ([`metrics`]), the HTTP endpoint serving
-//! `/metrics`, `/healthz` and `/readyz` ([`http`]), and tracing set-up.
+//! `/metrics`, `/healthz` and `/readyz` ([`http`]), a minimal client of that endpoint
+//! ([`probe`]), and tracing set-up.
 
 pub mod http;
 pub mod metrics;
+pub mod probe;
 
 pub use metrics::Metrics;
 
