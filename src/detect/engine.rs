@@ -60,6 +60,16 @@ struct Identity {
     name: String,
 }
 
+impl Identity {
+    fn of(u: &RiskyUser) -> Identity {
+        Identity {
+            id: u.id.clone(),
+            upn: u.user_principal_name.clone(),
+            name: u.user_display_name.clone(),
+        }
+    }
+}
+
 /// Stable 64-bit key of a user id or UPN (ASCII case-insensitive; UPNs are lower-cased by
 /// the decoders).
 pub fn user_hash(key: &str) -> u64 {
@@ -158,30 +168,28 @@ impl Engine {
                 continue;
             }
             let after = (p.risk.level, p.risk.state);
-            count_flagged(&mut self.flagged, before, after);
             if let Some(who) = self.flagged_users.get(&key) {
                 out.push(risky_user(&p.risk, &who.id, &who.upn, &who.name, time));
             }
-            if !is_flagged(after.0, after.1) {
-                self.flagged_users.remove(&key);
-            }
+            self.track(key, before, after, None);
         }
         out
     }
 
     /// Counts a user's risk change (see [`count_flagged`]) and keeps `flagged_users` to
-    /// the users flagged now.
+    /// the users flagged now: `who` (the names of the event's record) replaces what is
+    /// stored; `None` (an aging sweep) keeps it.
     fn track(
         &mut self,
         key: u64,
         before: (RiskLevel, RiskState),
         after: (RiskLevel, RiskState),
-        who: impl FnOnce() -> Identity,
+        who: Option<Identity>,
     ) -> Option<RiskLevel> {
-        if is_flagged(after.0, after.1) {
-            self.flagged_users.insert(key, who());
-        } else {
+        if !is_flagged(after.0, after.1) {
             self.flagged_users.remove(&key);
+        } else if let Some(who) = who {
+            self.flagged_users.insert(key, who);
         }
         count_flagged(&mut self.flagged, before, after)
     }
@@ -378,11 +386,7 @@ impl Engine {
         });
         let mut out = Output::default();
         if let Some(u) = update {
-            out.raised_to = self.track(key, before, after, || Identity {
-                id: u.id.clone(),
-                upn: u.user_principal_name.clone(),
-                name: u.user_display_name.clone(),
-            });
+            out.raised_to = self.track(key, before, after, Some(Identity::of(&u)));
             out.user_updates.push(u);
         }
         if level > RiskLevel::None {
@@ -439,11 +443,7 @@ impl Engine {
             if let Some(p) = self.users.get(key) {
                 let after = (p.risk.level, p.risk.state);
                 let u = risky_user(&p.risk, subject, &upn, &name, a.time);
-                out.raised_to = self.track(key, before, after, || Identity {
-                    id: u.id.clone(),
-                    upn: upn.clone(),
-                    name: name.clone(),
-                });
+                out.raised_to = self.track(key, before, after, Some(Identity::of(&u)));
                 out.user_updates.push(u);
             }
         }
