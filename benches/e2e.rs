@@ -150,6 +150,36 @@ async fn settle() {
     tokio::time::sleep(Duration::from_secs(2)).await;
 }
 
+/// (a): a plain librdkafka consumer reads `messages` messages of `topic` (holding `n`
+/// records) and touches every payload, parsing nothing; prints and returns records/s.
+fn consume_only(prefix: &str, topic: &str, n: u64, messages: u64) -> f64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("group.id", format!("{prefix}-consume-only"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    c.subscribe(&[topic]).unwrap();
+    let (t, cpu) = (Instant::now(), cpu_now());
+    let mut seen = 0u64;
+    let mut touched = 0usize;
+    while seen < messages && t.elapsed() < Duration::from_secs(1200) {
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(100)) {
+            touched += m.payload().map_or(0, |p| p.len());
+            seen += 1;
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    let a = n as f64 / secs;
+    println!(
+        "(a) consume-only client: {seen} messages, {:.0} MB in {secs:.1} s = {a:.0} records/s ({})",
+        touched as f64 / 1e6,
+        cores_used(cpu, secs)
+    );
+    a
+}
+
 /// Starts riskd and waits until it has scored `n` sign-ins; returns it, the seconds taken
 /// from start-up to the last record (as (a) counts from subscribing), and a summary with
 /// the cores used and the rate once running (from the first scored record on, so without
@@ -239,40 +269,11 @@ async fn main() {
     settle().await;
 
     // 2a. Consume-only client.
-    let c: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap())
-        .set("group.id", format!("{prefix}-consume-only"))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    c.subscribe(&[&topic]).unwrap();
-    let messages = if phase("a") {
-        n.div_ceil(per_message)
-    } else {
-        0
-    };
-    let (t, cpu) = (Instant::now(), cpu_now());
-    let mut seen = 0u64;
-    let mut touched = 0usize;
-    while seen < messages && t.elapsed() < Duration::from_secs(1200) {
-        if let Some(Ok(m)) = c.poll(Duration::from_millis(100)) {
-            touched += m.payload().map_or(0, |p| p.len());
-            seen += 1;
-        }
-    }
-    let secs = t.elapsed().as_secs_f64();
     let a = if phase("a") {
-        n as f64 / secs
+        consume_only(&prefix, &topic, n, n.div_ceil(per_message))
     } else {
         f64::NAN
     };
-    println!(
-        "(a) consume-only client: {seen} messages, {:.0} MB in {secs:.1} s = {a:.0} records/s ({})",
-        touched as f64 / 1e6,
-        cores_used(cpu, secs)
-    );
-    drop(c);
 
     // 2b. riskd run to the end, without the repartition hop (input already keyed by user),
     // to show what the hop costs.
